@@ -1,0 +1,144 @@
+/* state.c: see state.h. */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const char *state_rule_describe(state_rule_t rule)
+{
+    switch (rule) {
+    case STATE_RULE_XDG_RUNTIME_DIR:
+        return "$XDG_RUNTIME_DIR/upod (XDG_RUNTIME_DIR is set)";
+    case STATE_RULE_RUN_USER:
+        return "/run/user/$UID/upod (XDG_RUNTIME_DIR is unset, /run/user/$UID is yours)";
+    case STATE_RULE_TMPDIR:
+        return "$TMPDIR/upod-$UID (no XDG_RUNTIME_DIR and no /run/user/$UID of yours)";
+    }
+    return "?";
+}
+
+void state_dir_choice_clear(state_dir_choice_t *c)
+{
+    free(c->path);
+    c->path = NULL;
+}
+
+int state_dir_choose(const state_env_t *env, state_dir_choice_t *out, upod_error_t *err)
+{
+    if (env->xdg_runtime_dir && env->xdg_runtime_dir[0]) {
+        if (env->xdg_runtime_dir[0] != '/')
+            return upod_fail(err, 0,
+                             "XDG_RUNTIME_DIR=%s is not an absolute path: unset it or set it to "
+                             "a directory you own with mode 0700",
+                             env->xdg_runtime_dir);
+        out->path = xasprintf("%s/upod", env->xdg_runtime_dir);
+        out->rule = STATE_RULE_XDG_RUNTIME_DIR;
+        return 0;
+    }
+    if (env->run_user_ours) {
+        out->path = xasprintf("/run/user/%u/upod", (unsigned)env->uid);
+        out->rule = STATE_RULE_RUN_USER;
+        return 0;
+    }
+    const char *tmp = env->tmpdir && env->tmpdir[0] == '/' ? env->tmpdir : "/tmp";
+    out->path = xasprintf("%s/upod-%u", tmp, (unsigned)env->uid);
+    out->rule = STATE_RULE_TMPDIR;
+    return 0;
+}
+
+int state_dir_check_stat(const char *path, const struct stat *st, uid_t uid, upod_error_t *err)
+{
+    if (S_ISLNK(st->st_mode))
+        return upod_fail(err, 0, "state directory %s is a symlink: refusing to use it (remove it, "
+                                 "upod creates the directory itself)",
+                         path);
+    if (!S_ISDIR(st->st_mode))
+        return upod_fail(err, 0, "state directory %s is not a directory: remove it", path);
+    if (st->st_uid != uid)
+        return upod_fail(err, 0,
+                         "state directory %s is owned by uid %u, not by you (uid %u): refusing "
+                         "to use it (remove it, or set XDG_RUNTIME_DIR to a directory you own)",
+                         path, (unsigned)st->st_uid, (unsigned)uid);
+    if (st->st_mode & 077)
+        return upod_fail(err, 0,
+                         "state directory %s has mode %04o: it must be 0700 (run: chmod 0700 %s)",
+                         path, (unsigned)(st->st_mode & 07777), path);
+    return 0;
+}
+
+int state_env_from_system(state_env_t *env, upod_error_t *err)
+{
+    struct stat st;
+    memset(env, 0, sizeof(*env));
+    env->uid = geteuid();
+    env->xdg_runtime_dir = getenv("XDG_RUNTIME_DIR");
+    env->tmpdir = getenv("TMPDIR");
+    if (env->xdg_runtime_dir && env->xdg_runtime_dir[0] == '/') {
+        if (stat(env->xdg_runtime_dir, &st) < 0)
+            return upod_fail(err, errno, "XDG_RUNTIME_DIR=%s is not usable (unset it or create "
+                                         "it with mode 0700)",
+                             env->xdg_runtime_dir);
+        if (!S_ISDIR(st.st_mode) || st.st_uid != env->uid)
+            return upod_fail(err, 0,
+                             "XDG_RUNTIME_DIR=%s is not a directory owned by you (uid %u): "
+                             "unset it or point it at a directory you own with mode 0700",
+                             env->xdg_runtime_dir, (unsigned)env->uid);
+    }
+    char run_user[64];
+    snprintf(run_user, sizeof(run_user), "/run/user/%u", (unsigned)env->uid);
+    env->run_user_ours = lstat(run_user, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == env->uid;
+    return 0;
+}
+
+static int choose_from_system(state_dir_choice_t *choice, upod_error_t *err)
+{
+    state_env_t env;
+    if (state_env_from_system(&env, err) < 0)
+        return -1;
+    return state_dir_choose(&env, choice, err);
+}
+
+int state_dir_probe(state_dir_choice_t *choice, bool *exists, upod_error_t *err)
+{
+    struct stat st;
+    if (choose_from_system(choice, err) < 0)
+        return -1;
+    if (lstat(choice->path, &st) < 0) {
+        if (errno != ENOENT)
+            return upod_fail(err, errno, "cannot inspect state directory %s", choice->path);
+        *exists = false;
+        return 0;
+    }
+    *exists = true;
+    return state_dir_check_stat(choice->path, &st, geteuid(), err);
+}
+
+int state_dir_open(state_dir_choice_t *choice, upod_error_t *err)
+{
+    struct stat st;
+    if (choose_from_system(choice, err) < 0)
+        return -1;
+    if (mkdir(choice->path, 0700) < 0 && errno != EEXIST)
+        return upod_fail(err, errno, "cannot create state directory %s", choice->path);
+    /* Open without following a symlink, then check what we really opened:
+     * no window between the check and the use. */
+    cleanup_close int fd = open(choice->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP || errno == ENOTDIR) {
+            if (lstat(choice->path, &st) == 0)
+                return state_dir_check_stat(choice->path, &st, geteuid(), err);
+        }
+        return upod_fail(err, errno, "cannot open state directory %s", choice->path);
+    }
+    if (fstat(fd, &st) < 0)
+        return upod_fail(err, errno, "cannot inspect state directory %s", choice->path);
+    if (state_dir_check_stat(choice->path, &st, geteuid(), err) < 0)
+        return -1;
+    return steal_fd(&fd);
+}

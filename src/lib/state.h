@@ -1,0 +1,61 @@
+/* state.h: where upod keeps its state, and the checks that make it safe.
+ *
+ * Rules (shared/design.md), first match wins:
+ *   1. $XDG_RUNTIME_DIR/upod       when XDG_RUNTIME_DIR is set (it must then be
+ *                                  an absolute path to a directory we own)
+ *   2. /run/user/$UID/upod         when /run/user/$UID is a directory we own
+ *   3. $TMPDIR/upod-$UID           otherwise ($TMPDIR if absolute, else /tmp)
+ * The upod directory itself must be owned by the user, mode 0700, and not a
+ * symlink; anything else is refused with an error that says how to fix it. */
+#ifndef UPOD_STATE_H
+#define UPOD_STATE_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+typedef enum {
+    STATE_RULE_XDG_RUNTIME_DIR,
+    STATE_RULE_RUN_USER,
+    STATE_RULE_TMPDIR,
+} state_rule_t;
+
+typedef struct {
+    char *path;         /* the upod state directory */
+    state_rule_t rule;  /* which rule chose it */
+} state_dir_choice_t;
+
+/* What the environment says, gathered by the caller (pure inputs so that the
+ * rules can be unit tested). run_user_ours: /run/user/$UID is a directory
+ * owned by uid. */
+typedef struct {
+    const char *xdg_runtime_dir; /* NULL when unset */
+    const char *tmpdir;          /* NULL when unset */
+    uid_t uid;
+    bool run_user_ours;
+} state_env_t;
+
+/* Apply the rules. Fails when XDG_RUNTIME_DIR is set but not absolute. */
+int state_dir_choose(const state_env_t *env, state_dir_choice_t *out, upod_error_t *err);
+void state_dir_choice_clear(state_dir_choice_t *c);
+const char *state_rule_describe(state_rule_t rule);
+
+/* Check lstat() results of the state directory: a directory (not a symlink),
+ * owned by uid, no permission bits for group or others. */
+int state_dir_check_stat(const char *path, const struct stat *st, uid_t uid, upod_error_t *err);
+
+/* Gather state_env_t from the real environment (getenv, lstat). Also checks
+ * that XDG_RUNTIME_DIR, when set, is a directory owned by the user. */
+int state_env_from_system(state_env_t *env, upod_error_t *err);
+
+/* Choose, create when missing (mode 0700) and check the state directory, and
+ * open it (O_DIRECTORY|O_NOFOLLOW). Returns the directory fd. */
+int state_dir_open(state_dir_choice_t *choice, upod_error_t *err);
+
+/* Like state_dir_open() but without creating anything: tells whether the
+ * directory exists and passes the checks. Used by `upod info`. */
+int state_dir_probe(state_dir_choice_t *choice, bool *exists, upod_error_t *err);
+
+#endif

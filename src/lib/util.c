@@ -1,0 +1,135 @@
+/* util.c: helpers shared by every file (see util.h). */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+
+void upod_freep(void *p)
+{
+    free(*(void **)p);
+}
+
+void upod_closep(int *fd)
+{
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+    }
+}
+
+void upod_fclosep(FILE **f)
+{
+    if (*f)
+        fclose(*f);
+}
+
+static void out_of_memory(void)
+{
+    static const char msg[] = "Error: out of memory\n";
+    if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+        /* abort() follows regardless */
+    }
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory();
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    int r = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        out_of_memory();
+    return s;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+{
+    cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    size_t cap = 4096, n = 0;
+    cleanup_free char *buf = xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap > max) {
+                errno = EFBIG;
+                return -1;
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t r = TEMP_FAILURE_RETRY(read(fd, buf + n, cap - n - 1));
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n > max) {
+            errno = EFBIG;
+            return -1;
+        }
+    }
+    buf[n] = '\0';
+    *out = steal_pointer(&buf);
+    if (len)
+        *len = n;
+    return 0;
+}
+
+bool str_has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool parse_long(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}

@@ -1,0 +1,51 @@
+/* util.h: scope-bound cleanup and small helpers shared by every file. */
+#ifndef UPOD_UTIL_H
+#define UPOD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+/* Cleanup tied to scope (as crun and bubblewrap do): the variable's resource
+ * is released whenever it leaves scope, so error paths cannot leak. */
+void upod_freep(void *p);
+void upod_closep(int *fd);
+void upod_fclosep(FILE **f);
+#define cleanup_free __attribute__((cleanup(upod_freep)))
+#define cleanup_close __attribute__((cleanup(upod_closep)))
+#define cleanup_fclose __attribute__((cleanup(upod_fclosep)))
+
+/* Hand ownership out of a cleanup_* variable. */
+static inline void *steal_pointer(void *pp)
+{
+    void **p = pp, *v = *p;
+    *p = NULL;
+    return v;
+}
+static inline int steal_fd(int *fd)
+{
+    int v = *fd;
+    *fd = -1;
+    return v;
+}
+
+/* Allocation failure is not recoverable for a CLI tool: these abort. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file (at most max bytes, else EFBIG) into a NUL-terminated
+ * buffer. Returns 0, or -1 with errno set. */
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
+
+/* "ab" + "c" checks. */
+bool str_has_prefix(const char *s, const char *prefix);
+
+/* Parse a decimal integer in [min, max]; the whole string must be the number. */
+bool parse_long(const char *s, long min, long max, long *out);
+
+#endif

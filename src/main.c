@@ -1,0 +1,59 @@
+/* main.c: upod's entry point. It only dispatches to src/cmd/ and prints the
+ * error a command returns, as "Error: ..." with podman's exit codes. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buildinfo.h"
+#include "cmd/cmd.h"
+
+static const cmd_entry_t commands[] = {
+    {"info", cmd_info, "Check whether upod can run pods here"},
+    {"version", cmd_version, "Show upod's version and build information"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: upod COMMAND [OPTIONS]\n\n"
+                 "Rootless pods in one static binary, with podman's commands.\n\n"
+                 "Commands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'upod COMMAND --help' for more information on a command.\n");
+}
+
+static int report(int ret, const upod_error_t *err)
+{
+    if (ret >= 0)
+        return ret;
+    char text[1200];
+    fflush(stdout);
+    fprintf(stderr, "Error: %s\n", upod_error_text(err, text, sizeof(text)));
+    return err->status ? err->status : EXIT_UPOD_FAILED;
+}
+
+int main(int argc, char **argv)
+{
+    upod_error_t err = {0};
+    /* A closed pipe (upod ps | head) must not kill us mid-write. */
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_UPOD_FAILED;
+    }
+    const char *verb = argv[1];
+    if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || strcmp(verb, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(verb, "--version") == 0 || strcmp(verb, "-v") == 0) {
+        printf("upod version %s\n", UPOD_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(verb, commands[i].name) == 0)
+            return report(commands[i].fn(argc - 1, argv + 1, &err), &err);
+    }
+    upod_fail(&err, 0, "unrecognized command `upod %s` (try 'upod --help')", verb);
+    return report(-1, &err);
+}
