@@ -70,20 +70,30 @@ obj/native/buildinfo.h: FORCE
 	@mkdir -p $(@D)
 	@$(call buildinfo,$@,$(NATIVE_CC),glibc,0)
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
+# Objects are not intermediate files: keep them for incremental builds.
+.SECONDARY: $(MUSL_OBJ) $(NATIVE_OBJ)
+
 obj/musl/%.o: %.c obj/musl/buildinfo.h | third-party-check
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
+	@echo "  CC    $<"
+	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
 
 obj/native/%.o: %.c obj/native/buildinfo.h | third-party-check
 	@mkdir -p $(@D)
-	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
+	@echo "  CC    $< (native, ASan/UBSan)"
+	$(Q)$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
 
 upod: $(MUSL_OBJ) $(MUSL_LIBS)
-	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJ) $(MUSL_LIBS)
+	@echo "  LD    $@ (static, musl)"
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJ) $(MUSL_LIBS)
 
 obj/native/tests/%: tests/unit/%.c $(NATIVE_OBJ) | third-party-check
 	@mkdir -p $(@D)
-	$(NATIVE_CC) $(NATIVE_CFLAGS) -Isrc -o $@ $< $(NATIVE_OBJ) $(NATIVE_LIBS) -lcmocka
+	@echo "  TEST  $<"
+	$(Q)$(NATIVE_CC) $(NATIVE_CFLAGS) -Isrc -o $@ $< $(NATIVE_OBJ) $(NATIVE_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 

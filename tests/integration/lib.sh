@@ -1,0 +1,51 @@
+# tests/integration/lib.sh: helpers for integration tests. Each test_*
+# function runs in its own bash, in $TESTDIR, with its own $XDG_RUNTIME_DIR.
+# A test fails by exiting non-zero: use the assertions below.
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# run_upod ARGS...: run ./upod, keep stdout in $out, stderr in $err, status in $status.
+run_upod() {
+    out=$("$UPOD" "$@" 2>"$TESTDIR/.stderr")
+    status=$?
+    err=$(cat "$TESTDIR/.stderr")
+    return 0
+}
+
+assert_status() { # expected
+    [ "$status" -eq "$1" ] || fail "expected exit status $1, got $status; stdout: $out; stderr: $err"
+}
+
+assert_eq() { # actual expected [what]
+    [ "$1" = "$2" ] || fail "${3:-value}: expected '$2', got '$1'"
+}
+
+assert_contains() { # haystack needle [what]
+    case $1 in
+    *"$2"*) ;;
+    *) fail "${3:-output} does not contain '$2': $1" ;;
+    esac
+}
+
+assert_not_contains() { # haystack needle [what]
+    case $1 in
+    *"$2"*) fail "${3:-output} contains '$2': $1" ;;
+    esac
+}
+
+assert_one_line() { # text [what]
+    [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ] || fail "${2:-output} is not one line: $1"
+}
+
+# wait_for TIMEOUT_SECONDS COMMAND...: poll until COMMAND succeeds (bounded).
+wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
+}

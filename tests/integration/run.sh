@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# tests/integration/run.sh: run the integration tests against ./upod as an
+# unprivileged user, printing TAP.
+#
+# As root (CI): create the test user "upodtest" (with subordinate id ranges)
+# if needed, copy the binary and the tests into a fresh world-readable
+# directory (the checkout may not be readable by others), give the user its
+# own 0700 XDG_RUNTIME_DIR, and drop privileges with setpriv. The tests that
+# need a particular /dev/net/tun mode are run once per mode (0600, as this
+# machine ships it, then 0666); the device's mode is restored afterwards.
+# As a plain user: run the tests directly, with a temporary XDG_RUNTIME_DIR.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+test_user=upodtest
+
+[ -x "$top/upod" ] || { echo "not ok - $top/upod is missing: run make first"; exit 1; }
+
+stage=$(mktemp -d /tmp/upod-check.XXXXXX)
+chmod 0755 "$stage"
+cp "$top/upod" "$stage/upod"
+cp -r "$top/tests/integration" "$stage/integration"
+chmod -R a+rX "$stage"
+
+ensure_test_user() {
+    if ! id "$test_user" >/dev/null 2>&1; then
+        useradd --no-create-home --shell /bin/bash --user-group "$test_user"
+    fi
+    grep -q "^$test_user:" /etc/subuid 2>/dev/null ||
+        usermod --add-subuids 300000-365535 "$test_user"
+    grep -q "^$test_user:" /etc/subgid 2>/dev/null ||
+        usermod --add-subgids 300000-365535 "$test_user"
+}
+
+tun_mode_saved=""
+cleanup() {
+    local status=$?
+    if [ -n "$tun_mode_saved" ]; then
+        chmod "$tun_mode_saved" /dev/net/tun
+    fi
+    if [ "$(id -u)" -eq 0 ]; then
+        # Nothing of the test user may outlive the run.
+        pkill -KILL -u "$test_user" 2>/dev/null || true
+    fi
+    rm -rf "$stage" 2>/dev/null || true
+    exit "$status"
+}
+trap cleanup EXIT
+
+# run_as_user ARGS...: run the test runner with a clean environment.
+run_as_user() {
+    local home=$stage/home run=$stage/run
+    mkdir -p "$home" "$run"
+    chmod 0700 "$run"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown "$test_user:$test_user" "$home" "$run"
+        setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
+            env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
+            USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" \
+            UPOD="$stage/upod" TESTS="$stage/integration" \
+            bash "$stage/integration/runner.sh" "$@"
+    else
+        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" TESTS="$stage/integration" \
+            bash "$stage/integration/runner.sh" "$@"
+    fi
+}
+
+if [ "$(id -u)" -eq 0 ]; then
+    ensure_test_user
+    # The whole suite with the device usable, as .ci/run leaves it.
+    tun_mode_saved=$(stat -c %a /dev/net/tun 2>/dev/null || true)
+    [ -n "$tun_mode_saved" ] && chmod 0666 /dev/net/tun
+    run_as_user --tap-start 1
+    # Then the tun checks again with the device as this machine ships it.
+    if [ -n "$tun_mode_saved" ]; then
+        chmod 0600 /dev/net/tun
+        run_as_user --tap-start 1000 --only t_tun.sh
+        chmod "$tun_mode_saved" /dev/net/tun
+        tun_mode_saved=""
+    fi
+else
+    run_as_user --tap-start 1
+fi

@@ -1,0 +1,20 @@
+# /dev/net/tun: upod info must report what this user really gets, and when it
+# cannot be opened, say why and how to fix it. tests/integration/run.sh runs
+# this file with the device at 0666 and again at 0600 when it runs as root.
+
+test_info_tun_truthful() {
+    run_upod info --format json
+    assert_status 0
+    if (exec 3<>/dev/net/tun) 2>/dev/null; then
+        assert_eq "$(jq -r .tun.usable <<<"$out")" "true" "tun usable"
+    else
+        local mode hint
+        mode=$(stat -c %a /dev/net/tun)
+        hint=$(jq -r .tun.hint <<<"$out")
+        assert_eq "$(jq -r .tun.usable <<<"$out")" "false" "tun usable"
+        assert_contains "$hint" "mode 0$mode"
+        assert_contains "$hint" "chmod 0666 /dev/net/tun"
+        assert_eq "$(jq -r .ready <<<"$out")" "false" "ready"
+        assert_contains "$(jq -r '.problems | join("\n")' <<<"$out")" "/dev/net/tun"
+    fi
+}

@@ -1,0 +1,127 @@
+/* Unit tests: the state-directory rules (src/lib/state.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "lib/state.h"
+
+static void choose(const char *xdg, const char *tmpdir, bool run_user_ours, state_dir_choice_t *c,
+                   int expect_ret, upod_error_t *err)
+{
+    state_env_t env = {.xdg_runtime_dir = xdg, .tmpdir = tmpdir, .uid = 1000,
+                       .run_user_ours = run_user_ours};
+    memset(c, 0, sizeof(*c));
+    assert_int_equal(state_dir_choose(&env, c, err), expect_ret);
+}
+
+static void test_xdg_runtime_dir_wins(void **state)
+{
+    (void)state;
+    state_dir_choice_t c;
+    upod_error_t err = {0};
+    choose("/run/user/1000", "/var/tmp", true, &c, 0, &err);
+    assert_string_equal(c.path, "/run/user/1000/upod");
+    assert_int_equal(c.rule, STATE_RULE_XDG_RUNTIME_DIR);
+    state_dir_choice_clear(&c);
+    choose("/srv/x", NULL, false, &c, 0, &err);
+    assert_string_equal(c.path, "/srv/x/upod");
+    state_dir_choice_clear(&c);
+}
+
+static void test_relative_xdg_runtime_dir_is_refused(void **state)
+{
+    (void)state;
+    state_dir_choice_t c;
+    upod_error_t err = {0};
+    choose("relative/dir", NULL, true, &c, -1, &err);
+    assert_int_equal(err.status, 125);
+    assert_non_null(strstr(err.msg, "not an absolute path"));
+    assert_null(c.path);
+}
+
+static void test_empty_xdg_falls_back_to_run_user(void **state)
+{
+    (void)state;
+    state_dir_choice_t c;
+    upod_error_t err = {0};
+    choose("", "/var/tmp", true, &c, 0, &err);
+    assert_string_equal(c.path, "/run/user/1000/upod");
+    assert_int_equal(c.rule, STATE_RULE_RUN_USER);
+    state_dir_choice_clear(&c);
+}
+
+static void test_tmpdir_fallback(void **state)
+{
+    (void)state;
+    state_dir_choice_t c;
+    upod_error_t err = {0};
+    choose(NULL, "/var/tmp", false, &c, 0, &err);
+    assert_string_equal(c.path, "/var/tmp/upod-1000");
+    assert_int_equal(c.rule, STATE_RULE_TMPDIR);
+    state_dir_choice_clear(&c);
+    /* A relative or missing TMPDIR means /tmp. */
+    choose(NULL, "rel", false, &c, 0, &err);
+    assert_string_equal(c.path, "/tmp/upod-1000");
+    state_dir_choice_clear(&c);
+    choose(NULL, NULL, false, &c, 0, &err);
+    assert_string_equal(c.path, "/tmp/upod-1000");
+    state_dir_choice_clear(&c);
+}
+
+static struct stat fake_stat(mode_t mode, uid_t uid)
+{
+    struct stat st;
+    memset(&st, 0, sizeof(st));
+    st.st_mode = mode;
+    st.st_uid = uid;
+    return st;
+}
+
+static void test_check_accepts_private_dir(void **state)
+{
+    (void)state;
+    upod_error_t err = {0};
+    struct stat st = fake_stat(S_IFDIR | 0700, 1000);
+    assert_int_equal(state_dir_check_stat("/x", &st, 1000, &err), 0);
+}
+
+static void test_check_refusals(void **state)
+{
+    (void)state;
+    upod_error_t err = {0};
+    struct stat st = fake_stat(S_IFLNK | 0777, 1000);
+    assert_int_equal(state_dir_check_stat("/x", &st, 1000, &err), -1);
+    assert_non_null(strstr(err.msg, "symlink"));
+
+    st = fake_stat(S_IFREG | 0600, 1000);
+    assert_int_equal(state_dir_check_stat("/x", &st, 1000, &err), -1);
+    assert_non_null(strstr(err.msg, "not a directory"));
+
+    st = fake_stat(S_IFDIR | 0700, 0);
+    assert_int_equal(state_dir_check_stat("/x", &st, 1000, &err), -1);
+    assert_non_null(strstr(err.msg, "owned by uid 0"));
+
+    st = fake_stat(S_IFDIR | 0750, 1000);
+    assert_int_equal(state_dir_check_stat("/x", &st, 1000, &err), -1);
+    assert_non_null(strstr(err.msg, "mode 0750"));
+    assert_non_null(strstr(err.msg, "chmod 0700 /x"));
+
+    st = fake_stat(S_IFDIR | 0701, 1000);
+    assert_int_equal(state_dir_check_stat("/x", &st, 1000, &err), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_xdg_runtime_dir_wins),
+        cmocka_unit_test(test_relative_xdg_runtime_dir_is_refused),
+        cmocka_unit_test(test_empty_xdg_falls_back_to_run_user),
+        cmocka_unit_test(test_tmpdir_fallback),
+        cmocka_unit_test(test_check_accepts_private_dir),
+        cmocka_unit_test(test_check_refusals),
+    };
+    return cmocka_run_group_tests_name("state", tests, NULL, NULL);
+}
