@@ -39,10 +39,12 @@ for t in "$@"; do
 done
 
 echo "# integration tests (./upod as an unprivileged user)"
-exec 3>&1
-out=$(tests/integration/run.sh 2>&1 | tee /dev/fd/3)
+# Stream the output as it comes, and keep a copy to count.
+log=$(mktemp)
+tests/integration/run.sh 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-count_tap "integration" "$status" "$out"
+count_tap "integration" "$status" "$(cat "$log")"
+rm -f "$log"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
