@@ -9,6 +9,7 @@
 
 static const cmd_entry_t commands[] = {
     {"info", cmd_info, "Check whether upod can run pods here"},
+    {"pod", cmd_pod, "Manage pods"},
     {"version", cmd_version, "Show upod's version and build information"},
 };
 

@@ -1,8 +1,14 @@
 /* cli.c: option-parsing helpers shared by the subcommands (see cmd.h). */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../lib/pod.h"
+#include "../lib/state.h"
+#include "../lib/util.h"
 #include "cmd.h"
 
 void cli_reset_getopt(void)
@@ -32,4 +38,79 @@ int cli_no_args(int argc, char **argv, const char *cmd, upod_error_t *err)
     if (optind < argc)
         return upod_fail(err, 0, "`upod %s` takes no arguments, got \"%s\"", cmd, argv[optind]);
     return 0;
+}
+
+int cmd_state_open(cmd_state_t *s, upod_error_t *err)
+{
+    state_dir_choice_t choice = {0};
+    s->state_fd = s->pods_fd = -1;
+    s->state_fd = state_dir_open(&choice, err);
+    state_dir_choice_clear(&choice);
+    if (s->state_fd < 0)
+        return -1;
+    s->pods_fd = pods_dir_open(s->state_fd, err);
+    if (s->pods_fd < 0) {
+        close(s->state_fd);
+        s->state_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+void cmd_state_close(cmd_state_t *s)
+{
+    if (s->pods_fd >= 0)
+        close(s->pods_fd);
+    if (s->state_fd >= 0)
+        close(s->state_fd);
+    s->state_fd = s->pods_fd = -1;
+}
+
+void table_init(table_t *t, size_t ncols)
+{
+    memset(t, 0, sizeof(*t));
+    t->ncols = ncols;
+}
+
+void table_add_row(table_t *t, ...)
+{
+    va_list ap;
+    if (t->nrows == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->cells = xrealloc(t->cells, t->cap * t->ncols * sizeof(char *));
+    }
+    va_start(ap, t);
+    for (size_t c = 0; c < t->ncols; c++)
+        t->cells[t->nrows * t->ncols + c] = xstrdup(va_arg(ap, const char *));
+    va_end(ap);
+    t->nrows++;
+}
+
+void table_print(const table_t *t)
+{
+    size_t width[16] = {0};
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols && c < 16; c++) {
+            size_t len = strlen(t->cells[r * t->ncols + c]);
+            if (len > width[c])
+                width[c] = len;
+        }
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *cell = t->cells[r * t->ncols + c];
+            if (c + 1 == t->ncols)
+                printf("%s\n", cell);
+            else
+                printf("%-*s  ", (int)width[c < 16 ? c : 15], cell);
+        }
+    }
+}
+
+void table_free(table_t *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof(*t));
 }

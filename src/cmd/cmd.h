@@ -18,6 +18,41 @@ typedef struct {
 
 int cmd_version(int argc, char **argv, upod_error_t *err);
 int cmd_info(int argc, char **argv, upod_error_t *err);
+int cmd_pod(int argc, char **argv, upod_error_t *err);
+
+/* pod subcommands */
+int cmd_pod_create(int argc, char **argv, upod_error_t *err);
+int cmd_pod_start(int argc, char **argv, upod_error_t *err);
+int cmd_pod_stop(int argc, char **argv, upod_error_t *err);
+int cmd_pod_kill(int argc, char **argv, upod_error_t *err);
+int cmd_pod_restart(int argc, char **argv, upod_error_t *err);
+int cmd_pod_rm(int argc, char **argv, upod_error_t *err);
+int cmd_pod_exists(int argc, char **argv, upod_error_t *err);
+int cmd_pod_ps(int argc, char **argv, upod_error_t *err);
+int cmd_pod_inspect(int argc, char **argv, upod_error_t *err);
+int cmd_pod_top(int argc, char **argv, upod_error_t *err);
+int cmd_pod_enter(int argc, char **argv, upod_error_t *err);
+
+/* The state directory and its pods directory, opened for a command. */
+typedef struct {
+    int state_fd;
+    int pods_fd;
+} cmd_state_t;
+
+int cmd_state_open(cmd_state_t *s, upod_error_t *err);
+void cmd_state_close(cmd_state_t *s);
+
+/* Print rows of cells as podman's tables: columns padded to the widest
+ * cell plus two spaces, the last column unpadded. */
+typedef struct {
+    char **cells;
+    size_t ncols, nrows, cap;
+} table_t;
+
+void table_init(table_t *t, size_t ncols);
+void table_add_row(table_t *t, ...); /* ncols strings (copied) */
+void table_print(const table_t *t);
+void table_free(table_t *t);
 
 /* Shared option handling (cli.c). */
 

@@ -22,12 +22,15 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
+
 #ifndef SYS_pivot_root
 #define SYS_pivot_root 155
 #endif
+
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
@@ -50,6 +53,39 @@ static inline int upod_pivot_root(const char *new_root, const char *put_old)
 static inline int upod_close_range(unsigned int first, unsigned int last, unsigned int flags)
 {
     return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+/* clone3 with CLONE_PIDFD (Linux 5.3): a child and a pidfd for it, with no
+ * window in which the pid could be reused. Declared here so as not to pull
+ * <linux/sched.h> next to libc's <sched.h>. */
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+#include <stdint.h>
+struct upod_clone_args {
+    uint64_t flags;
+    uint64_t pidfd;
+    uint64_t child_tid;
+    uint64_t parent_tid;
+    uint64_t exit_signal;
+    uint64_t stack;
+    uint64_t stack_size;
+    uint64_t tls;
+};
+
+/* Like fork(): returns 0 in the child, the pid in the parent (and *pidfd). */
+static inline pid_t upod_clone_pidfd(uint64_t flags, int *pidfd)
+{
+    struct upod_clone_args args = {0};
+    args.flags = flags | CLONE_PIDFD;
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
+    args.exit_signal = 17; /* SIGCHLD */
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
 #endif

@@ -14,6 +14,7 @@ int upod_fail(upod_error_t *err, int errnum, const char *fmt, ...)
 {
     va_list ap;
     err->status = EXIT_UPOD_FAILED;
+    err->kind = UPOD_ERR_GENERIC;
     err->errnum = errnum;
     va_start(ap, fmt);
     set_message(err, fmt, ap);
@@ -25,6 +26,7 @@ int upod_fail_status(upod_error_t *err, int status, int errnum, const char *fmt,
 {
     va_list ap;
     err->status = status;
+    err->kind = UPOD_ERR_GENERIC;
     err->errnum = errnum;
     va_start(ap, fmt);
     set_message(err, fmt, ap);

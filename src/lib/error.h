@@ -14,8 +14,14 @@ enum {
     EXIT_NOT_FOUND = 127,   /* the command was not found */
 };
 
+typedef enum {
+    UPOD_ERR_GENERIC = 0,
+    UPOD_ERR_NO_SUCH, /* the named pod or container does not exist */
+} upod_err_kind_t;
+
 typedef struct upod_error {
     int status;    /* process exit status to report, 0 when no error */
+    upod_err_kind_t kind;
     int errnum;    /* errno behind the failure, or 0 */
     char msg[1024]; /* one line, truncated if longer */
 } upod_error_t;

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "util.h"
 
 const char *state_rule_describe(state_rule_t rule)
@@ -141,4 +144,101 @@ int state_dir_open(state_dir_choice_t *choice, upod_error_t *err)
     if (state_dir_check_stat(choice->path, &st, geteuid(), err) < 0)
         return -1;
     return steal_fd(&fd);
+}
+
+int state_write_file(int dirfd, const char *name, const char *data, size_t len, upod_error_t *err)
+{
+    cleanup_free char *tmp = xasprintf(".%s.tmp.%d", name, (int)getpid());
+    cleanup_close int fd =
+        openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot create state file %s", tmp);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = TEMP_FAILURE_RETRY(write(fd, data + done, len - done));
+        if (w < 0) {
+            int saved = errno;
+            unlinkat(dirfd, tmp, 0);
+            return upod_fail(err, saved, "cannot write state file %s", name);
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) < 0 || close(steal_fd(&fd)) < 0) {
+        int saved = errno;
+        unlinkat(dirfd, tmp, 0);
+        return upod_fail(err, saved, "cannot write state file %s", name);
+    }
+    if (renameat(dirfd, tmp, dirfd, name) < 0) {
+        int saved = errno;
+        unlinkat(dirfd, tmp, 0);
+        return upod_fail(err, saved, "cannot replace state file %s", name);
+    }
+    if (fsync(dirfd) < 0)
+        return upod_fail(err, errno, "cannot sync the state directory");
+    return 0;
+}
+
+int state_read_file(int dirfd, const char *name, char **out, upod_error_t *err)
+{
+    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot open state file %s", name);
+    if (read_fd(fd, 1 << 20, out, NULL) < 0)
+        return upod_fail(err, errno, "cannot read state file %s", name);
+    return 0;
+}
+
+int state_lock(int state_fd, upod_error_t *err)
+{
+    int fd = openat(state_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot open the state lock");
+    if (TEMP_FAILURE_RETRY(flock(fd, LOCK_EX)) < 0) {
+        int saved = errno;
+        close(fd);
+        return upod_fail(err, saved, "cannot take the state lock");
+    }
+    return fd;
+}
+
+int state_open_subdir(int dirfd, const char *name, bool create, upod_error_t *err)
+{
+    if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+        return upod_fail(err, errno, "cannot create state directory %s", name);
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot open state directory %s", name);
+    return fd;
+}
+
+int state_remove_tree(int dirfd, const char *name, upod_error_t *err)
+{
+    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return upod_fail(err, errno, "cannot open %s for removal", name);
+    }
+    DIR *d = fdopendir(dup(fd));
+    if (!d)
+        return upod_fail(err, errno, "cannot list %s", name);
+    struct dirent *e;
+    int ret = 0;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (e->d_type == DT_DIR) {
+            if (state_remove_tree(fd, e->d_name, err) < 0) {
+                ret = -1;
+                break;
+            }
+        } else if (unlinkat(fd, e->d_name, 0) < 0 && errno != ENOENT) {
+            ret = upod_fail(err, errno, "cannot remove %s/%s", name, e->d_name);
+            break;
+        }
+    }
+    closedir(d);
+    if (ret == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        ret = upod_fail(err, errno, "cannot remove %s", name);
+    return ret;
 }

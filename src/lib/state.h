@@ -11,6 +11,7 @@
 #define UPOD_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -57,5 +58,23 @@ int state_dir_open(state_dir_choice_t *choice, upod_error_t *err);
 /* Like state_dir_open() but without creating anything: tells whether the
  * directory exists and passes the checks. Used by `upod info`. */
 int state_dir_probe(state_dir_choice_t *choice, bool *exists, upod_error_t *err);
+
+/* Replace dir/name atomically: write a temporary file, fsync, rename over
+ * name, fsync the directory. Readers see the old or the new file, never a
+ * half-written one. */
+int state_write_file(int dirfd, const char *name, const char *data, size_t len, upod_error_t *err);
+
+/* Read dir/name (no symlinks followed) into a NUL-terminated buffer. */
+int state_read_file(int dirfd, const char *name, char **out, upod_error_t *err);
+
+/* Take the state lock (flock on STATE/lock): every change of state happens
+ * under it. Returns the lock fd; closing it releases the lock. */
+int state_lock(int state_fd, upod_error_t *err);
+
+/* Open (creating if asked) a subdirectory, refusing symlinks. */
+int state_open_subdir(int dirfd, const char *name, bool create, upod_error_t *err);
+
+/* Remove a directory tree below dirfd (no symlinks followed). */
+int state_remove_tree(int dirfd, const char *name, upod_error_t *err);
 
 #endif

@@ -2,6 +2,7 @@
 #include "userns.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -176,4 +177,144 @@ void userns_probe(userns_probe_t *out)
                         read_sysctl_long("/proc/sys/kernel/unprivileged_userns_clone"),
                         read_sysctl_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"),
                         out->hint, sizeof(out->hint));
+}
+
+void idmap_build(unsigned long id, const subid_range_t *range, bool keep_id, idmap_t *out)
+{
+    out->n = 0;
+#define ADD_LINE(in, outside_, cnt)                                                                \
+    out->lines[out->n++] = (idmap_line_t){.inside = (in), .outside = (outside_), .count = (cnt)}
+    if (!range) {
+        ADD_LINE(keep_id ? id : 0, id, 1);
+        return;
+    }
+    if (!keep_id || id == 0) {
+        ADD_LINE(0, id, 1);
+        ADD_LINE(1, range->start, range->count);
+        return;
+    }
+    /* keep-id: the subordinate range fills 0..id-1 and id+1..; id is the user. */
+    unsigned long below = range->count < id ? range->count : id;
+    ADD_LINE(0, range->start, below);
+    ADD_LINE(id, id, 1);
+    if (range->count > id)
+        ADD_LINE(id + 1, range->start + id, range->count - id);
+#undef ADD_LINE
+}
+
+void idmap_plan(bool keep_id, idmap_plan_t *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    struct passwd *pw = getpwuid(uid);
+    const char *name = pw ? pw->pw_name : NULL;
+    idmap_helper_t hu, hg;
+    idmap_helper_find("newuidmap", &hu);
+    idmap_helper_find("newgidmap", &hg);
+    subid_ranges_t su = {.n = 0}, sg = {.n = 0};
+    upod_error_t ignored = {0};
+    if (hu.privileged && hg.privileged) {
+        /* An unreadable subid file means no ranges: the single mapping. */
+        (void)subid_read("/etc/subuid", name, uid, &su, &ignored);
+        (void)subid_read("/etc/subgid", name, (uid_t)gid, &sg, &ignored);
+    }
+    plan->subids = su.n > 0 && sg.n > 0;
+    idmap_build(uid, plan->subids ? &su.ranges[0] : NULL, keep_id, &plan->uids);
+    idmap_build(gid, plan->subids ? &sg.ranges[0] : NULL, keep_id, &plan->gids);
+    if (plan->subids) {
+        plan->newuidmap = steal_pointer(&hu.path);
+        plan->newgidmap = steal_pointer(&hg.path);
+    }
+    idmap_helper_clear(&hu);
+    idmap_helper_clear(&hg);
+}
+
+void idmap_plan_clear(idmap_plan_t *plan)
+{
+    free(plan->newuidmap);
+    free(plan->newgidmap);
+    memset(plan, 0, sizeof(*plan));
+}
+
+/* Run newuidmap/newgidmap PID inside outside count...; its stderr is kept
+ * for the error message. */
+static int run_map_helper(const char *helper, pid_t pid, const idmap_t *map, upod_error_t *err)
+{
+    char *argv[2 + 3 * IDMAP_MAX_LINES + 1];
+    char numbers[1 + 3 * IDMAP_MAX_LINES][24];
+    size_t argc = 0, k = 0;
+    argv[argc++] = (char *)helper;
+    snprintf(numbers[k], sizeof(numbers[k]), "%d", (int)pid);
+    argv[argc++] = numbers[k++];
+    for (size_t i = 0; i < map->n; i++) {
+        unsigned long v[3] = {map->lines[i].inside, map->lines[i].outside, map->lines[i].count};
+        for (int j = 0; j < 3; j++) {
+            snprintf(numbers[k], sizeof(numbers[k]), "%lu", v[j]);
+            argv[argc++] = numbers[k++];
+        }
+    }
+    argv[argc] = NULL;
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return upod_fail(err, errno, "cannot run %s", helper);
+    pid_t child = fork();
+    if (child < 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return upod_fail(err, errno, "cannot run %s", helper);
+    }
+    if (child == 0) {
+        /* Child: the helper, its stderr into the pipe. */
+        dup2(pipefd[1], STDERR_FILENO);
+        execv(helper, argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char msg[512];
+    ssize_t n = TEMP_FAILURE_RETRY(read(pipefd[0], msg, sizeof(msg) - 1));
+    close(pipefd[0]);
+    msg[n > 0 ? n : 0] = '\0';
+    msg[strcspn(msg, "\n")] = '\0';
+    int status;
+    if (TEMP_FAILURE_RETRY(waitpid(child, &status, 0)) < 0)
+        return upod_fail(err, errno, "waiting for %s", helper);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return upod_fail(err, 0, "%s failed%s%s (check your ranges in /etc/subuid and /etc/subgid)",
+                         helper, msg[0] ? ": " : "", msg);
+    return 0;
+}
+
+static int write_proc_file(pid_t pid, const char *file, const char *text, upod_error_t *err)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+    cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot open %s", path);
+    size_t len = strlen(text);
+    if (TEMP_FAILURE_RETRY(write(fd, text, len)) != (ssize_t)len)
+        return upod_fail(err, errno, "cannot write %s", path);
+    return 0;
+}
+
+int idmap_apply(const idmap_plan_t *plan, pid_t pid, upod_error_t *err)
+{
+    if (plan->subids) {
+        if (run_map_helper(plan->newuidmap, pid, &plan->uids, err) < 0 ||
+            run_map_helper(plan->newgidmap, pid, &plan->gids, err) < 0)
+            return -1;
+        return 0;
+    }
+    /* Single mapping, written by ourselves: the kernel then requires
+     * setgroups to be denied before gid_map can be written. */
+    char line[96];
+    snprintf(line, sizeof(line), "%lu %lu 1\n", plan->uids.lines[0].inside,
+             plan->uids.lines[0].outside);
+    if (write_proc_file(pid, "uid_map", line, err) < 0 ||
+        write_proc_file(pid, "setgroups", "deny", err) < 0)
+        return -1;
+    snprintf(line, sizeof(line), "%lu %lu 1\n", plan->gids.lines[0].inside,
+             plan->gids.lines[0].outside);
+    return write_proc_file(pid, "gid_map", line, err);
 }

@@ -56,6 +56,38 @@ void userns_probe(userns_probe_t *out);
 void userns_failure_hint(int errnum, long max_user_namespaces, long unprivileged_userns_clone,
                          long apparmor_restrict, char *buf, size_t size);
 
+/* One line of an id map: ids [inside, inside+count) are [outside, ...). */
+typedef struct {
+    unsigned long inside, outside, count;
+} idmap_line_t;
+
+#define IDMAP_MAX_LINES 3
+
+typedef struct {
+    idmap_line_t lines[IDMAP_MAX_LINES];
+    size_t n;
+} idmap_t;
+
+/* The map of one id kind for a pod. With a subordinate range: the user is
+ * root inside (or, keep_id, keeps its own id, and root is the first
+ * subordinate id) and the range fills the rest. Without (range NULL): the
+ * user alone, as 0 (or as itself with keep_id). Pure, unit tested. */
+void idmap_build(unsigned long id, const subid_range_t *range, bool keep_id, idmap_t *out);
+
+/* How a pod's user namespace is mapped on this machine. */
+typedef struct {
+    bool subids;                   /* newuidmap/newgidmap with the ranges */
+    idmap_t uids, gids;
+    char *newuidmap, *newgidmap;   /* helper paths when subids */
+} idmap_plan_t;
+
+/* Decide the mapping for the current user: subids when both helpers are
+ * usable and the user has both ranges, else the single mapping. */
+void idmap_plan(bool keep_id, idmap_plan_t *plan);
+void idmap_plan_clear(idmap_plan_t *plan);
+/* Write the maps of process pid (which must sit in a fresh user namespace). */
+int idmap_apply(const idmap_plan_t *plan, pid_t pid, upod_error_t *err);
+
 /* Read a sysctl file as a number; -1 when absent or unreadable. */
 long read_sysctl_long(const char *path);
 

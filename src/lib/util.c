@@ -82,11 +82,8 @@ char *xasprintf(const char *fmt, ...)
     return s;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+int read_fd(int fd, size_t max, char **out, size_t *len)
 {
-    cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -1;
     size_t cap = 4096, n = 0;
     cleanup_free char *buf = xmalloc(cap);
     for (;;) {
@@ -114,6 +111,14 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
     if (len)
         *len = n;
     return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+{
+    cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    return read_fd(fd, max, out, len);
 }
 
 bool str_has_prefix(const char *s, const char *prefix)

@@ -41,6 +41,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a whole file (at most max bytes, else EFBIG) into a NUL-terminated
  * buffer. Returns 0, or -1 with errno set. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
+int read_fd(int fd, size_t max, char **out, size_t *len);
 
 /* "ab" + "c" checks. */
 bool str_has_prefix(const char *s, const char *prefix);

@@ -49,3 +49,33 @@ wait_for() {
         sleep 0.05
     done
 }
+
+# Pods left by a test are removed when it ends, whatever happened.
+cleanup_pods() {
+    "$UPOD" pod rm --all --force >/dev/null 2>&1 || true
+}
+trap cleanup_pods EXIT
+
+# infra_pid POD: the host pid of a running pod's infra.
+infra_pid() {
+    "$UPOD" pod inspect --format '{{.InfraPid}}' "$1"
+}
+
+# processes_in_userns LINK: live pids whose user namespace is LINK
+# ("user:[N]"). Zombies are dead and hold nothing: they are skipped (an infra
+# orphaned by a killed keeper waits for init to reap it, which can be slow in
+# a container whose init is not a real one).
+processes_in_userns() {
+    local p state
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/ns/user" 2>/dev/null)" = "$1" ] || continue
+        state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "$p/status" 2>/dev/null)
+        [ "$state" = Z ] || [ -z "$state" ] || echo "${p#/proc/}"
+    done
+    return 0
+}
+
+# ns_of POD KIND: the namespace a process entered into POD sees for KIND.
+ns_of() {
+    "$UPOD" pod enter "$1" readlink "/proc/self/ns/$2"
+}

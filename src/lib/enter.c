@@ -1,0 +1,152 @@
+/* enter.c: see enter.h. */
+#include "enter.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "namespaces.h"
+#include "netlink.h"
+#include "util.h"
+
+/* Status of a waited child as a shell reports it. */
+static int exit_status_of(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return EXIT_UPOD_FAILED;
+}
+
+static int wait_child(pid_t pid)
+{
+    int status;
+    if (TEMP_FAILURE_RETRY(waitpid(pid, &status, 0)) < 0)
+        return EXIT_UPOD_FAILED;
+    return exit_status_of(status);
+}
+
+__attribute__((noreturn)) static void die_child(int code, const char *what, int errnum)
+{
+    dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "", errnum ? strerror(errnum) : "");
+    _exit(code);
+}
+
+static void mount_fresh(const char *fs, const char *target, const char *data)
+{
+    struct stat st;
+    if (stat(target, &st) < 0 || !S_ISDIR(st.st_mode))
+        return;
+    if (mount(fs, target, fs, MS_NOSUID | MS_NODEV | MS_NOEXEC, data) < 0)
+        die_child(EXIT_UPOD_FAILED, "cannot mount a fresh filesystem in the entered process",
+                  errno);
+}
+
+/* The process that runs the command: set up what is fresh, then exec. */
+__attribute__((noreturn)) static void enter_exec(int fresh, const pod_t *pod, char **argv)
+{
+    upod_error_t err = {0};
+    if (fresh & CLONE_NEWPID)
+        mount_fresh("proc", "/proc", NULL);
+    if (fresh & CLONE_NEWIPC) {
+        mount_fresh("tmpfs", "/dev/shm", "mode=1777,size=65536k");
+        mount_fresh("mqueue", "/dev/mqueue", NULL);
+    }
+    if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0)
+        die_child(EXIT_UPOD_FAILED, err.msg, err.errnum);
+    if (pod->config.keep_id) {
+        /* keep-id: the user's own ids inside, and no capabilities. */
+        gid_t gid = getgid();
+        uid_t uid = getuid();
+        if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+            die_child(EXIT_UPOD_FAILED, "cannot switch to your uid in the pod", errno);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+    execvp(argv[0], argv);
+    int saved = errno;
+    char what[512];
+    snprintf(what, sizeof(what), "%s: %s", argv[0],
+             saved == ENOENT ? "executable file not found in $PATH" : "cannot run it");
+    die_child(saved == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, what,
+              saved == ENOENT ? 0 : saved);
+}
+
+int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err)
+{
+    cleanup_close int pidfd = proc_ref_pidfd(&pod->state.infra, err);
+    if (pidfd < 0) {
+        upod_fail(err, 0, "pod %s is not running: start it with 'upod pod start %s'",
+                  pod->config.name, pod->config.name);
+        return -1;
+    }
+    unsigned share = all_infra ? ~0U : pod->config.share;
+    int join = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID, fresh = 0;
+    for (unsigned i = 0; i < ns_kinds_count; i++) {
+        const ns_kind_t *k = &ns_kinds[i];
+        if (k->clone_flag == CLONE_NEWUSER || k->clone_flag == CLONE_NEWPID)
+            continue;
+        if (share & k->share_bit)
+            join |= k->clone_flag;
+        else if (k->clone_flag != CLONE_NEWCGROUP)
+            fresh |= k->clone_flag;
+    }
+    if (!(share & SHARE_PID))
+        fresh |= CLONE_NEWPID;
+    if (fresh & (CLONE_NEWPID | CLONE_NEWIPC))
+        fresh |= CLONE_NEWNS; /* for the fresh /proc, /dev/shm, /dev/mqueue */
+
+    cleanup_free char *cwd = getcwd(NULL, 0);
+    if (setns(pidfd, join) < 0)
+        return upod_fail(err, errno, "cannot join the namespaces of pod %s", pod->config.name);
+    if (!cwd || chdir(cwd) < 0) {
+        if (chdir("/") < 0)
+            return upod_fail(err, errno, "chdir /");
+    }
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0)
+        return upod_fail(err, errno, "cannot fork");
+    if (child == 0) {
+        /* Child, in the pod's pid namespace. A fresh pid namespace can only
+         * be made from here (the kernel wants it made from the active one),
+         * and needs one more fork for its PID 1. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (fresh && unshare(fresh) < 0)
+            die_child(EXIT_UPOD_FAILED, "cannot create the entered process's own namespaces",
+                      errno);
+        if (fresh & CLONE_NEWNS) {
+            if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                die_child(EXIT_UPOD_FAILED, "cannot make mounts private", errno);
+        }
+        if (!(fresh & CLONE_NEWPID))
+            enter_exec(fresh, pod, argv);
+        pid_t grandchild = fork();
+        if (grandchild < 0)
+            die_child(EXIT_UPOD_FAILED, "cannot fork", errno);
+        if (grandchild == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            enter_exec(fresh, pod, argv);
+        }
+        signal(SIGINT, SIG_IGN);
+        signal(SIGQUIT, SIG_IGN);
+        _exit(wait_child(grandchild));
+    }
+    /* CLI: the terminal's signals reach the command itself. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    return wait_child(child);
+}

@@ -1,0 +1,22 @@
+/* enter.h: `upod pod enter`: a host command inside a running pod.
+ *
+ * The command joins, through a pidfd of the infra, the pod's user namespace,
+ * its shared namespaces and its mount namespace (the host's filesystem with
+ * the pod's /proc and /dev/shm), and gets fresh namespaces for what the pod
+ * does not share, as a container would: its own network (lo only), uts, ipc
+ * (with its own /dev/shm and /dev/mqueue) and pid namespace (with its own
+ * /proc). Fresh pid namespaces are nested in the pod's, so that nothing
+ * entered outlives the pod. With all_infra, every namespace of the infra is
+ * joined instead (the counterpart of `ip netns exec` on the infra's netns). */
+#ifndef UPOD_ENTER_H
+#define UPOD_ENTER_H
+
+#include <stdbool.h>
+
+#include "pod.h"
+
+/* Run argv; returns its exit status (128+N when killed by signal N), 126 or
+ * 127 when it cannot be run, or -1 with err. */
+int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err);
+
+#endif

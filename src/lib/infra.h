@@ -1,0 +1,23 @@
+/* infra.h: the pod's infra process.
+ *
+ * Created by the keeper with clone(CLONE_NEWUSER | every other namespace):
+ * the kernel makes the user namespace first and nests the others under it.
+ * The infra waits for its id maps, sets up what the pod's namespaces need
+ * (hostname, lo up, a /proc for its pid namespace, the pod's /dev/shm and
+ * /dev/mqueue), reports ready, then lives like catatonit: PID 1 of the pod,
+ * reaping orphans, exiting 0 on SIGTERM/SIGINT, dying with the keeper
+ * (PR_SET_PDEATHSIG). Whatever else runs in the pod dies with it. */
+#ifndef UPOD_INFRA_H
+#define UPOD_INFRA_H
+
+#include "pod.h"
+
+/* Namespace flags the infra is created with (all but cgroup when the kernel
+ * lacks it are required). */
+int infra_clone_flags(void);
+
+/* The infra's whole life; never returns. sync_fd: its end of the
+ * keeper<->infra socketpair. */
+__attribute__((noreturn)) void infra_main(const pod_config_t *config, int sync_fd);
+
+#endif

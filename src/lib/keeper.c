@@ -1,0 +1,243 @@
+/* keeper.c: see keeper.h for the process model. */
+#include "keeper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "infra.h"
+#include "state.h"
+#include "sync.h"
+#include "userns.h"
+#include "util.h"
+
+#define INFRA_READY_TIMEOUT_MS 30000
+#define KEEPER_READY_TIMEOUT_MS 60000
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Keeper: detach from the CLI's session and terminal. stderr goes to the
+ * pod's keeper.log so that a keeper's own failures can be read later. */
+static void keeper_detach(int pods_fd, const char *id)
+{
+    setsid();
+    prctl(PR_SET_NAME, "upod-keeper");
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull >= 0) {
+        dup2(devnull, STDIN_FILENO);
+        dup2(devnull, STDOUT_FILENO);
+        close(devnull);
+    }
+    cleanup_free char *log = xasprintf("%s/keeper.log", id);
+    int fd = openat(pods_fd, log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+}
+
+static void keeper_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void keeper_log(const char *fmt, ...)
+{
+    char line[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    dprintf(STDERR_FILENO, "%lld keeper[%d]: %s\n", now_ns() / 1000000000LL, (int)getpid(), line);
+}
+
+/* Keeper: create the infra and wait until it is ready. */
+static int keeper_spawn_infra(const pod_config_t *config, pid_t *pid, int *pidfd, int *sync_fd,
+                              upod_error_t *err)
+{
+    int pair[2];
+    if (sync_socketpair(pair, err) < 0)
+        return -1;
+    idmap_plan_t plan;
+    idmap_plan(config->keep_id, &plan);
+    pid_t child = upod_clone_pidfd((uint64_t)infra_clone_flags(), pidfd);
+    if (child < 0) {
+        int saved = errno;
+        close(pair[0]);
+        close(pair[1]);
+        idmap_plan_clear(&plan);
+        return upod_fail(err, saved, "cannot create the pod's namespaces (clone)");
+    }
+    if (child == 0) {
+        /* Infra, inside the new namespaces: keep only its sync socket. */
+        if (pair[1] != 3 && dup2(pair[1], 3) < 0)
+            _exit(1);
+        upod_close_range(4, ~0U, 0);
+        infra_main(config, 3);
+    }
+    /* Keeper, outside. */
+    close(pair[1]);
+    *pid = child;
+    *sync_fd = pair[0];
+    sync_msg_t msg;
+    int r = idmap_apply(&plan, child, err);
+    idmap_plan_clear(&plan);
+    if (r == 0)
+        r = sync_send(pair[0], SYNC_USERMAP_DONE, 0, err);
+    if (r == 0)
+        r = sync_expect(pair[0], SYNC_INFRA_READY, INFRA_READY_TIMEOUT_MS, "pod infra process",
+                        &msg, err);
+    if (r < 0) {
+        upod_pidfd_send_signal(*pidfd, SIGKILL);
+        waitpid(child, NULL, 0);
+        close(*pidfd);
+        close(pair[0]);
+        return -1;
+    }
+    return 0;
+}
+
+/* Keeper: the infra ended; record it unless the pod was restarted since. */
+static void keeper_record_exit(int pods_fd, int state_fd, const pod_t *pod, int status)
+{
+    upod_error_t err = {0};
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    cleanup_close int lock = state_lock(state_fd, &err);
+    if (lock < 0) {
+        keeper_log("cannot record the pod's exit: %s", err.msg);
+        return;
+    }
+    pod_t current;
+    if (pod_load(pods_fd, pod->config.id, &current, &err) < 0) {
+        keeper_log("pod gone before its exit was recorded: %s", err.msg);
+        return;
+    }
+    proc_ref_t self = proc_self_ref();
+    if (current.state.keeper.pid == self.pid && current.state.keeper.start == self.start) {
+        current.state.status = POD_STATUS_EXITED;
+        current.state.finished = now_ns();
+        current.state.exit_code = code;
+        if (pod_save_state(pods_fd, &current, &err) < 0)
+            keeper_log("cannot record the pod's exit: %s", err.msg);
+    }
+    pod_clear(&current);
+}
+
+/* Keeper: wait for the infra to end, passing on the stop signals. */
+static int keeper_wait(pid_t infra, int infra_pidfd, int sigfd)
+{
+    struct pollfd fds[2] = {{.fd = infra_pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+    for (;;) {
+        if (TEMP_FAILURE_RETRY(poll(fds, 2, -1)) < 0)
+            break;
+        if (fds[0].revents & POLLIN)
+            break;
+        struct signalfd_siginfo si;
+        if ((fds[1].revents & POLLIN) &&
+            TEMP_FAILURE_RETRY(read(sigfd, &si, sizeof(si))) == (ssize_t)sizeof(si) &&
+            si.ssi_signo != SIGCHLD)
+            upod_pidfd_send_signal(infra_pidfd, SIGTERM);
+    }
+    int status = 0;
+    if (TEMP_FAILURE_RETRY(waitpid(infra, &status, 0)) < 0)
+        status = 255 << 8;
+    return status;
+}
+
+/* Keeper: the whole life, after the fork. Never returns. */
+__attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_t *pod,
+                                                 int cli_fd)
+{
+    upod_error_t err = {0};
+    keeper_detach(pods_fd, pod->config.id);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sigfd < 0) {
+        upod_fail(&err, errno, "signalfd");
+        sync_send_error(cli_fd, &err);
+        _exit(1);
+    }
+    pid_t infra = -1;
+    int infra_pidfd = -1, infra_sync = -1;
+    if (keeper_spawn_infra(&pod->config, &infra, &infra_pidfd, &infra_sync, &err) < 0) {
+        keeper_log("start failed: %s", err.msg);
+        sync_send_error(cli_fd, &err);
+        _exit(1);
+    }
+    /* The CLI holds the state lock for us until SYNC_POD_READY. */
+    pod->state.status = POD_STATUS_RUNNING;
+    pod->state.keeper = proc_self_ref();
+    pod->state.infra = proc_ref_of(infra);
+    pod->state.started = now_ns();
+    pod->state.finished = 0;
+    pod->state.exit_code = 0;
+    if (pod_save_state(pods_fd, pod, &err) < 0 ||
+        sync_send(cli_fd, SYNC_POD_READY, infra, &err) < 0) {
+        keeper_log("start failed: %s", err.msg);
+        sync_send_error(cli_fd, &err);
+        upod_pidfd_send_signal(infra_pidfd, SIGKILL);
+        waitpid(infra, NULL, 0);
+        _exit(1);
+    }
+    close(cli_fd);
+    int status = keeper_wait(infra, infra_pidfd, sigfd);
+    keeper_record_exit(pods_fd, state_fd, pod, status);
+    _exit(0);
+}
+
+int keeper_start(int pods_fd, int lock_fd, pod_t *pod, upod_error_t *err)
+{
+    int pair[2];
+    if (sync_socketpair(pair, err) < 0)
+        return -1;
+    /* The keeper needs the state directory itself (for the lock file). */
+    cleanup_close int state_fd = openat(pods_fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (state_fd < 0) {
+        close(pair[0]);
+        close(pair[1]);
+        return upod_fail(err, errno, "cannot open the state directory");
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pair[0]);
+        close(pair[1]);
+        return upod_fail(err, errno, "cannot start the pod keeper (fork)");
+    }
+    if (pid == 0) {
+        /* Keeper. Our copy of the CLI's lock must go, or the lock would
+         * live as long as the pod. */
+        close(lock_fd);
+        close(pair[0]);
+        keeper_run(state_fd, pods_fd, pod, pair[1]);
+    }
+    /* CLI. */
+    close(pair[1]);
+    sync_msg_t msg;
+    int r = sync_expect(pair[0], SYNC_POD_READY, KEEPER_READY_TIMEOUT_MS, "pod keeper", &msg, err);
+    close(pair[0]);
+    if (r < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,39 @@
+/* kvfile.h: upod's state file format.
+ *
+ * One "key=value" pair per line, UTF-8, keys [a-z0-9_.]+, a key may repeat
+ * (lists: one line per element). In values, backslash escapes "\\\\" and "\\n"
+ * keep every record on one line. Unknown keys are kept and ignored by
+ * readers, so newer files stay readable. Files are written whole and renamed
+ * into place (state.h), never edited. */
+#ifndef UPOD_KVFILE_H
+#define UPOD_KVFILE_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct {
+    char *key;
+    char *value;
+} kv_pair_t;
+
+typedef struct {
+    kv_pair_t *pairs;
+    size_t len, cap;
+} kv_t;
+
+void kv_init(kv_t *kv);
+void kv_clear(kv_t *kv);
+void kv_add(kv_t *kv, const char *key, const char *value);
+void kv_addf(kv_t *kv, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* First value of key, or NULL. */
+const char *kv_get(const kv_t *kv, const char *key);
+/* The n-th value of a repeated key (n from 0), or NULL. */
+const char *kv_get_nth(const kv_t *kv, const char *key, size_t n);
+
+/* Parse the text of a file; a malformed line fails (names the line). */
+int kv_parse(const char *text, kv_t *out, upod_error_t *err);
+/* The file text. */
+char *kv_serialize(const kv_t *kv);
+
+#endif

@@ -1,0 +1,371 @@
+/* pod.c: see pod.h. */
+#include "pod.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "namespaces.h"
+#include "state.h"
+#include "util.h"
+
+static const char *const status_names[] = {
+    [POD_STATUS_CREATED] = "Created", [POD_STATUS_RUNNING] = "Running",
+    [POD_STATUS_DEGRADED] = "Degraded", [POD_STATUS_STOPPED] = "Stopped",
+    [POD_STATUS_EXITED] = "Exited",
+};
+
+const char *pod_status_name(pod_status_t s)
+{
+    return status_names[s];
+}
+
+bool pod_status_parse(const char *text, pod_status_t *out)
+{
+    for (size_t i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++) {
+        if (strcasecmp(text, status_names[i]) == 0) {
+            *out = (pod_status_t)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool pod_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > POD_NAME_MAX || !isalnum((unsigned char)name[0]))
+        return false;
+    for (size_t i = 1; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!isalnum(c) && c != '_' && c != '.' && c != '-')
+            return false;
+    }
+    return true;
+}
+
+static void random_bytes(void *buf, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t r = getrandom((char *)buf + done, len - done, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            abort(); /* no entropy at all: nothing sensible to do */
+        }
+        done += (size_t)r;
+    }
+}
+
+void pod_new_id(char out[POD_ID_LEN + 1])
+{
+    unsigned char raw[POD_ID_LEN / 2];
+    random_bytes(raw, sizeof(raw));
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+char *pod_random_name(void)
+{
+    static const char *const adjectives[] = {
+        "amber", "brave", "calm", "dusty", "eager", "fuzzy", "gentle", "hardy", "icy", "jolly",
+        "keen", "lucid", "mellow", "nimble", "odd", "proud", "quiet", "rapid", "sunny", "tidy",
+        "upbeat", "vivid", "witty", "young", "zesty"};
+    static const char *const nouns[] = {
+        "badger", "canyon", "dolphin", "ember", "falcon", "glacier", "harbor", "island", "juniper",
+        "kestrel", "lagoon", "meadow", "nebula", "otter", "prairie", "quartz", "river", "summit",
+        "tundra", "urchin", "valley", "walrus", "yak", "zephyr"};
+    unsigned short r[2];
+    random_bytes(r, sizeof(r));
+    return xasprintf("%s_%s", adjectives[r[0] % (sizeof(adjectives) / sizeof(adjectives[0]))],
+                     nouns[r[1] % (sizeof(nouns) / sizeof(nouns[0]))]);
+}
+
+/* ---- config <-> kv ---- */
+
+void pod_config_to_kv(const pod_config_t *c, kv_t *kv)
+{
+    char share[64];
+    kv_add(kv, "id", c->id);
+    kv_add(kv, "name", c->name);
+    kv_add(kv, "infra_id", c->infra_id);
+    kv_add(kv, "hostname", c->hostname);
+    share_format(c->share, share, sizeof(share));
+    kv_add(kv, "share", share);
+    kv_addf(kv, "created", "%lld", c->created);
+    for (size_t i = 0; i < c->nports; i++) {
+        char *text = port_mapping_format(&c->ports[i]);
+        kv_add(kv, "port", text);
+        free(text);
+    }
+    for (size_t i = 0; i < c->nlabels; i++)
+        kv_add(kv, "label", c->labels[i]);
+    char *net = net_options_format(&c->net);
+    kv_add(kv, "network", net);
+    free(net);
+    kv_add(kv, "userns", c->keep_id ? "keep-id" : "");
+}
+
+static bool is_hex_id(const char *s)
+{
+    if (!s || strlen(s) != POD_ID_LEN)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
+            return false;
+    }
+    return true;
+}
+
+static int parse_ll(const char *text, long long *out)
+{
+    char *end;
+    if (!text || !*text)
+        return -1;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err)
+{
+    memset(c, 0, sizeof(*c));
+    const char *id = kv_get(kv, "id"), *infra = kv_get(kv, "infra_id");
+    const char *name = kv_get(kv, "name"), *hostname = kv_get(kv, "hostname");
+    const char *share = kv_get(kv, "share"), *net = kv_get(kv, "network");
+    const char *userns = kv_get(kv, "userns");
+    if (!is_hex_id(id) || !is_hex_id(infra) || !name || !pod_name_valid(name) || !hostname ||
+        !share || !net || parse_ll(kv_get(kv, "created"), &c->created) < 0)
+        return upod_fail(err, 0, "corrupt pod config: a required field is missing or invalid");
+    memcpy(c->id, id, sizeof(c->id));
+    memcpy(c->infra_id, infra, sizeof(c->infra_id));
+    c->name = xstrdup(name);
+    c->hostname = xstrdup(hostname);
+    c->keep_id = userns && strcmp(userns, "keep-id") == 0;
+    if (share_parse(share, &c->share, err) < 0 || net_options_parse(net, &c->net, err) < 0) {
+        upod_error_wrap(err, "corrupt pod config");
+        pod_config_clear(c);
+        return -1;
+    }
+    const char *v;
+    for (size_t i = 0; (v = kv_get_nth(kv, "port", i)); i++) {
+        c->ports = xrealloc(c->ports, (c->nports + 1) * sizeof(*c->ports));
+        if (port_mapping_parse(v, &c->ports[c->nports], err) < 0) {
+            upod_error_wrap(err, "corrupt pod config");
+            pod_config_clear(c);
+            return -1;
+        }
+        c->nports++;
+    }
+    for (size_t i = 0; (v = kv_get_nth(kv, "label", i)); i++) {
+        c->labels = xrealloc(c->labels, (c->nlabels + 1) * sizeof(*c->labels));
+        c->labels[c->nlabels++] = xstrdup(v);
+    }
+    return 0;
+}
+
+void pod_config_clear(pod_config_t *c)
+{
+    free(c->name);
+    free(c->hostname);
+    free(c->ports);
+    for (size_t i = 0; i < c->nlabels; i++)
+        free(c->labels[i]);
+    free(c->labels);
+    memset(c, 0, sizeof(*c));
+}
+
+void pod_clear(pod_t *p)
+{
+    pod_config_clear(&p->config);
+}
+
+/* ---- state <-> kv ---- */
+
+void pod_state_to_kv(const pod_state_t *s, kv_t *kv)
+{
+    kv_add(kv, "status", pod_status_name(s->status));
+    kv_addf(kv, "keeper_pid", "%d", (int)s->keeper.pid);
+    kv_addf(kv, "keeper_start", "%llu", s->keeper.start);
+    kv_addf(kv, "infra_pid", "%d", (int)s->infra.pid);
+    kv_addf(kv, "infra_start", "%llu", s->infra.start);
+    kv_addf(kv, "started", "%lld", s->started);
+    kv_addf(kv, "finished", "%lld", s->finished);
+    kv_addf(kv, "exit_code", "%d", s->exit_code);
+}
+
+int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err)
+{
+    long long kpid, kstart, ipid, istart, code;
+    memset(s, 0, sizeof(*s));
+    const char *status = kv_get(kv, "status");
+    if (!status || !pod_status_parse(status, &s->status) ||
+        parse_ll(kv_get(kv, "keeper_pid"), &kpid) < 0 ||
+        parse_ll(kv_get(kv, "keeper_start"), &kstart) < 0 ||
+        parse_ll(kv_get(kv, "infra_pid"), &ipid) < 0 ||
+        parse_ll(kv_get(kv, "infra_start"), &istart) < 0 ||
+        parse_ll(kv_get(kv, "started"), &s->started) < 0 ||
+        parse_ll(kv_get(kv, "finished"), &s->finished) < 0 ||
+        parse_ll(kv_get(kv, "exit_code"), &code) < 0 || kpid < 0 || kpid > 0x7fffffff ||
+        ipid < 0 || ipid > 0x7fffffff || kstart < 0 || istart < 0 || code < -1 || code > 255)
+        return upod_fail(err, 0, "corrupt pod state: a field is missing or invalid");
+    s->keeper.pid = (pid_t)kpid;
+    s->keeper.start = (unsigned long long)kstart;
+    s->infra.pid = (pid_t)ipid;
+    s->infra.start = (unsigned long long)istart;
+    s->exit_code = (int)code;
+    return 0;
+}
+
+pod_status_t pod_effective_status(const pod_t *p)
+{
+    if (p->state.status == POD_STATUS_RUNNING || p->state.status == POD_STATUS_DEGRADED) {
+        if (!proc_ref_alive(&p->state.keeper) || !proc_ref_alive(&p->state.infra))
+            return POD_STATUS_EXITED;
+    }
+    return p->state.status;
+}
+
+/* ---- files ---- */
+
+int pods_dir_open(int state_fd, upod_error_t *err)
+{
+    return state_open_subdir(state_fd, "pods", true, err);
+}
+
+static int load_kv(int dirfd, const char *name, kv_t *kv, upod_error_t *err)
+{
+    cleanup_free char *text = NULL;
+    if (state_read_file(dirfd, name, &text, err) < 0)
+        return -1;
+    return kv_parse(text, kv, err);
+}
+
+int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    cleanup_close int fd = state_open_subdir(pods_fd, id, false, err);
+    if (fd < 0)
+        return -1;
+    kv_t kv;
+    if (load_kv(fd, "config", &kv, err) < 0)
+        return -1;
+    int r = pod_config_from_kv(&kv, &out->config, err);
+    kv_clear(&kv);
+    if (r < 0)
+        return -1;
+    if (load_kv(fd, "state", &kv, err) < 0) {
+        pod_clear(out);
+        return -1;
+    }
+    r = pod_state_from_kv(&kv, &out->state, err);
+    kv_clear(&kv);
+    if (r < 0) {
+        pod_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+int pod_save_state(int pods_fd, const pod_t *p, upod_error_t *err)
+{
+    cleanup_close int fd = state_open_subdir(pods_fd, p->config.id, false, err);
+    if (fd < 0)
+        return -1;
+    kv_t kv;
+    kv_init(&kv);
+    pod_state_to_kv(&p->state, &kv);
+    cleanup_free char *text = kv_serialize(&kv);
+    kv_clear(&kv);
+    return state_write_file(fd, "state", text, strlen(text), err);
+}
+
+static int by_created_desc(const void *a, const void *b)
+{
+    const pod_t *x = a, *y = b;
+    return (x->config.created < y->config.created) - (x->config.created > y->config.created);
+}
+
+int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    int dfd = dup(pods_fd);
+    if (dfd < 0)
+        return upod_fail(err, errno, "cannot list pods");
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return upod_fail(err, errno, "cannot list pods");
+    }
+    rewinddir(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!is_hex_id(e->d_name))
+            continue; /* ".", "..", and directories being created or removed */
+        pod_t p;
+        upod_error_t ignored = {0};
+        /* A pod removed meanwhile, or unreadable, is not listed. */
+        if (pod_load(pods_fd, e->d_name, &p, &ignored) < 0)
+            continue;
+        *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+        (*out)[(*n)++] = p;
+    }
+    closedir(d);
+    if (*n > 1)
+        qsort(*out, *n, sizeof(**out), by_created_desc);
+    return 0;
+}
+
+void pod_list_free(pod_t *pods, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pod_clear(&pods[i]);
+    free(pods);
+}
+
+int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
+{
+    pod_t *pods;
+    size_t n;
+    if (pod_list(pods_fd, &pods, &n, err) < 0)
+        return -1;
+    ssize_t found = -1;
+    size_t prefix_matches = 0;
+    size_t reflen = strlen(ref);
+    for (size_t i = 0; i < n && found < 0; i++) {
+        if (strcmp(pods[i].config.name, ref) == 0 || strcmp(pods[i].config.id, ref) == 0)
+            found = (ssize_t)i;
+    }
+    if (found < 0 && reflen > 0 && reflen < POD_ID_LEN) {
+        for (size_t i = 0; i < n; i++) {
+            if (strncmp(pods[i].config.id, ref, reflen) == 0) {
+                found = (ssize_t)i;
+                prefix_matches++;
+            }
+        }
+    }
+    int ret = 0;
+    if (found < 0)
+        ret = upod_fail(err, 0, "no pod with name or ID %s found: no such pod", ref);
+    else if (prefix_matches > 1)
+        ret = upod_fail(err, 0, "more than one result for pod ID %s", ref);
+    if (ret == 0) {
+        *out = pods[found];
+        memset(&pods[found], 0, sizeof(pods[found]));
+    }
+    pod_list_free(pods, n);
+    if (ret < 0 && found < 0)
+        err->kind = UPOD_ERR_NO_SUCH;
+    return ret;
+}

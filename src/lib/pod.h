@@ -1,0 +1,95 @@
+/* pod.h: a pod's configuration and runtime state, as kept in
+ * STATE/pods/<id>/{config,state} (kvfile.h format), and their lookup.
+ *
+ * config is written once by `pod create`. state is rewritten (atomically,
+ * under the state lock) when the pod starts and when it ends. A state that
+ * says Running but whose keeper is gone (or whose pid was reused) is stale:
+ * pod_effective_status() reports it as Exited, never as Running. */
+#ifndef UPOD_POD_H
+#define UPOD_POD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "kvfile.h"
+#include "portspec.h"
+#include "proc.h"
+
+#define POD_ID_LEN 64
+#define POD_NAME_MAX 128
+
+typedef enum {
+    POD_STATUS_CREATED,
+    POD_STATUS_RUNNING,
+    POD_STATUS_DEGRADED,
+    POD_STATUS_STOPPED,
+    POD_STATUS_EXITED,
+} pod_status_t;
+
+typedef struct {
+    char id[POD_ID_LEN + 1];
+    char infra_id[POD_ID_LEN + 1];
+    char *name;
+    char *hostname;     /* the uts name of the pod */
+    unsigned share;     /* SHARE_* bits */
+    long long created;  /* ns since the epoch */
+    port_mapping_t *ports;
+    size_t nports;
+    char **labels;      /* "key=value" */
+    size_t nlabels;
+    net_options_t net;
+    bool keep_id;       /* --userns keep-id */
+} pod_config_t;
+
+typedef struct {
+    pod_status_t status;   /* as stored */
+    proc_ref_t keeper;
+    proc_ref_t infra;
+    long long started;     /* ns since the epoch, 0 if never */
+    long long finished;
+    int exit_code;         /* of the infra, when Exited */
+} pod_state_t;
+
+typedef struct {
+    pod_config_t config;
+    pod_state_t state;
+} pod_t;
+
+const char *pod_status_name(pod_status_t s);
+bool pod_status_parse(const char *text, pod_status_t *out);
+
+/* Pure conversions, unit tested. */
+void pod_config_to_kv(const pod_config_t *c, kv_t *kv);
+int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err);
+void pod_state_to_kv(const pod_state_t *s, kv_t *kv);
+int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err);
+void pod_config_clear(pod_config_t *c);
+void pod_clear(pod_t *p);
+
+/* podman's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most POD_NAME_MAX. */
+bool pod_name_valid(const char *name);
+/* 64 random hex digits. */
+void pod_new_id(char out[POD_ID_LEN + 1]);
+/* A random "adjective_noun" name. */
+char *pod_random_name(void);
+
+/* Status after checking that the recorded keeper still runs. */
+pod_status_t pod_effective_status(const pod_t *p);
+
+/* Load / save under STATE/pods (dirfd of the pods directory). */
+int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err);
+int pod_save_state(int pods_fd, const pod_t *p, upod_error_t *err);
+
+/* All pods (sorted by creation time, newest first). */
+int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err);
+void pod_list_free(pod_t *pods, size_t n);
+
+/* Find a pod by full name, full id or unique id prefix. Not found: -1 with
+ * errnum ENOENT and podman's message. */
+int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err);
+
+/* STATE/pods, created when missing. */
+int pods_dir_open(int state_fd, upod_error_t *err);
+
+#endif

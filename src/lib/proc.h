@@ -1,0 +1,38 @@
+/* proc.h: processes as /proc shows them: start times (so that a reused pid
+ * is never mistaken for ours), and pidfds opened only after that check. */
+#ifndef UPOD_PROC_H
+#define UPOD_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* A process identity: pid plus its start time (clock ticks after boot,
+ * field 22 of /proc/PID/stat). */
+typedef struct {
+    pid_t pid;
+    unsigned long long start;
+} proc_ref_t;
+
+/* The state letter (field 3) and start time (field 22) of a /proc/PID/stat
+ * text (the comm field may hold spaces and parentheses: parse after the
+ * last ')'). */
+int proc_parse_stat(const char *stat_text, char *state, unsigned long long *out);
+int proc_start_time(pid_t pid, unsigned long long *out);
+proc_ref_t proc_self_ref(void);
+proc_ref_t proc_ref_of(pid_t pid);
+
+/* The process named by ref still runs (same pid, same start time, not a
+ * zombie). */
+bool proc_ref_alive(const proc_ref_t *ref);
+
+/* A pidfd for ref, checked after opening: the fd then pins that very
+ * process. Fails with ESRCH when it is gone or the pid was reused. */
+int proc_ref_pidfd(const proc_ref_t *ref, upod_error_t *err);
+
+/* Wait (poll on the pidfd) up to timeout_ms for the process to exit.
+ * true when it exited. */
+bool pidfd_wait_exit(int pidfd, int timeout_ms);
+
+#endif

@@ -1,0 +1,39 @@
+/* sync.h: the messages that cross each fork boundary of a pod's start.
+ *
+ * One SOCK_SEQPACKET socketpair per boundary (CLI <-> keeper, keeper <->
+ * infra); one message per packet, so no framing. A child that fails sends
+ * SYNC_ERROR with its errno and message; the parent turns it into its own
+ * upod_error_t, so the user sees the child's reason in one line. A hang-up
+ * (the peer died) is an error too. */
+#ifndef UPOD_SYNC_H
+#define UPOD_SYNC_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+typedef enum {
+    SYNC_USERMAP_DONE = 1, /* keeper -> infra: the id maps are written, go on */
+    SYNC_INFRA_READY,      /* infra -> keeper: namespaces set up, value = pid in host ns */
+    SYNC_POD_READY,        /* keeper -> CLI: state written, the pod runs */
+    SYNC_ERROR,            /* child -> parent: errnum + message */
+} sync_type_t;
+
+typedef struct {
+    uint32_t type;
+    int32_t errnum;
+    int64_t value;
+    char text[1024]; /* as upod_error_t.msg */
+} sync_msg_t;
+
+int sync_socketpair(int fds[2], upod_error_t *err);
+int sync_send(int fd, sync_type_t type, int64_t value, upod_error_t *err);
+/* Forward a failure to the parent (best effort: the child exits next). */
+void sync_send_error(int fd, const upod_error_t *failure);
+/* Wait up to timeout_ms (-1: forever) for a message of the expected type.
+ * A SYNC_ERROR becomes err (with the peer's message); a hang-up or timeout
+ * fails with what_peer named in the message. */
+int sync_expect(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
+                sync_msg_t *msg, upod_error_t *err);
+
+#endif

@@ -1,0 +1,361 @@
+/* Unit tests: the --share parser (namespaces.c), pod names and the state
+ * file format (pod.c, kvfile.c), /proc parsing (proc.c), id maps
+ * (userns.c), signal names (signals.c) and podman's durations (timefmt.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/kvfile.h"
+#include "lib/namespaces.h"
+#include "lib/pod.h"
+#include "lib/proc.h"
+#include "lib/signals.h"
+#include "lib/timefmt.h"
+#include "lib/userns.h"
+
+static unsigned share_ok(const char *text)
+{
+    unsigned set = 0;
+    upod_error_t err = {0};
+    assert_int_equal(share_parse(text, &set, &err), 0);
+    return set;
+}
+
+static void share_bad(const char *text, const char *needle)
+{
+    unsigned set = 12345;
+    upod_error_t err = {0};
+    assert_int_equal(share_parse(text, &set, &err), -1);
+    assert_int_equal(err.status, 125);
+    assert_non_null(strstr(err.msg, needle));
+    assert_int_equal(set, 12345); /* untouched */
+}
+
+static void test_share_parser(void **state)
+{
+    (void)state;
+    assert_int_equal(share_ok("net"), SHARE_NET | SHARE_USER);
+    assert_int_equal(share_ok("net,uts,ipc,pid"),
+                     SHARE_NET | SHARE_UTS | SHARE_IPC | SHARE_PID | SHARE_USER);
+    assert_int_equal(share_ok("cgroup"), SHARE_CGROUP | SHARE_USER);
+    assert_int_equal(share_ok("none"), SHARE_USER);
+    assert_int_equal(share_ok(""), SHARE_USER);
+    assert_int_equal(share_ok("user"), SHARE_USER);
+    assert_int_equal(share_ok("+pid"), SHARE_DEFAULT | SHARE_PID);
+    assert_int_equal(share_ok("net,net"), SHARE_NET | SHARE_USER);
+    share_bad("help", "Invalid kernel namespace to share: help. Options are: cgroup, ipc, net, "
+                      "pid, uts, user or none");
+    share_bad("net,bogus", "bogus");
+    share_bad("net,", "trailing comma");
+    share_bad(",net", "Invalid kernel namespace to share");
+    share_bad("none,net", "cannot be combined");
+    share_bad("+", "adds nothing");
+    share_bad("+none", "+none");
+    share_bad("NET", "NET");
+}
+
+static void test_share_format(void **state)
+{
+    (void)state;
+    char buf[64];
+    share_format(SHARE_DEFAULT, buf, sizeof(buf));
+    assert_string_equal(buf, "ipc,net,uts");
+    share_format(SHARE_USER, buf, sizeof(buf));
+    assert_string_equal(buf, "none");
+    share_format(SHARE_PID | SHARE_CGROUP | SHARE_USER, buf, sizeof(buf));
+    assert_string_equal(buf, "cgroup,pid");
+    /* and back */
+    assert_int_equal(share_ok(buf), SHARE_PID | SHARE_CGROUP | SHARE_USER);
+}
+
+static void test_pod_names(void **state)
+{
+    (void)state;
+    assert_true(pod_name_valid("web"));
+    assert_true(pod_name_valid("a.b-c_d9"));
+    assert_true(pod_name_valid("9lives"));
+    assert_false(pod_name_valid(""));
+    assert_false(pod_name_valid("-web"));
+    assert_false(pod_name_valid("_web"));
+    assert_false(pod_name_valid("we b"));
+    assert_false(pod_name_valid("web/1"));
+    assert_false(pod_name_valid("caf\xc3\xa9"));
+    char long_name[POD_NAME_MAX + 2];
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    long_name[POD_NAME_MAX + 1] = '\0';
+    assert_false(pod_name_valid(long_name));
+    long_name[POD_NAME_MAX] = '\0';
+    assert_true(pod_name_valid(long_name));
+    char *random = pod_random_name();
+    assert_true(pod_name_valid(random));
+    free(random);
+    char id[POD_ID_LEN + 1];
+    pod_new_id(id);
+    assert_int_equal(strlen(id), 64);
+    assert_int_equal(strspn(id, "0123456789abcdef"), 64);
+}
+
+static void test_kv_round_trip_and_escapes(void **state)
+{
+    (void)state;
+    kv_t kv, back;
+    upod_error_t err = {0};
+    kv_init(&kv);
+    kv_add(&kv, "name", "web");
+    kv_add(&kv, "label", "a=b\nc\\d");
+    kv_add(&kv, "label", "");
+    char *text = kv_serialize(&kv);
+    assert_string_equal(text, "name=web\nlabel=a=b\\nc\\\\d\nlabel=\n");
+    assert_int_equal(kv_parse(text, &back, &err), 0);
+    assert_string_equal(kv_get(&back, "name"), "web");
+    assert_string_equal(kv_get_nth(&back, "label", 0), "a=b\nc\\d");
+    assert_string_equal(kv_get_nth(&back, "label", 1), "");
+    assert_null(kv_get_nth(&back, "label", 2));
+    assert_null(kv_get(&back, "missing"));
+    free(text);
+    kv_clear(&kv);
+    kv_clear(&back);
+}
+
+static void test_kv_rejects_malformed(void **state)
+{
+    (void)state;
+    kv_t kv;
+    upod_error_t err = {0};
+    assert_int_equal(kv_parse("ok=1\nno equals\n", &kv, &err), -1);
+    assert_non_null(strstr(err.msg, "line 2"));
+    assert_int_equal(kv_parse("=value\n", &kv, &err), -1);
+    assert_int_equal(kv_parse("Key=value\n", &kv, &err), -1);
+    assert_int_equal(kv_parse("k=bad\\x\n", &kv, &err), -1);
+    assert_int_equal(kv_parse("k=trailing\\\n", &kv, &err), -1);
+    assert_int_equal(kv_parse("\n\nk=v", &kv, &err), 0); /* blank lines, no final newline */
+    assert_string_equal(kv_get(&kv, "k"), "v");
+    kv_clear(&kv);
+}
+
+static void fill_config(pod_config_t *c)
+{
+    upod_error_t err = {0};
+    memset(c, 0, sizeof(*c));
+    pod_new_id(c->id);
+    pod_new_id(c->infra_id);
+    c->name = strdup("web");
+    c->hostname = strdup("webhost");
+    c->share = SHARE_NET | SHARE_PID | SHARE_USER;
+    c->created = 1764384000123456789LL;
+    c->ports = calloc(2, sizeof(*c->ports));
+    assert_int_equal(port_mapping_parse("127.0.0.1:8080:80", &c->ports[0], &err), 0);
+    assert_int_equal(port_mapping_parse("9000-9001:9000-9001/udp", &c->ports[1], &err), 0);
+    c->nports = 2;
+    c->labels = calloc(1, sizeof(char *));
+    c->labels[0] = strdup("tier=web");
+    c->nlabels = 1;
+    assert_int_equal(net_options_parse("slirp:allow_host_loopback=true,mtu=1500", &c->net, &err), 0);
+    c->keep_id = true;
+}
+
+static void test_pod_config_round_trip(void **state)
+{
+    (void)state;
+    pod_config_t c, back;
+    upod_error_t err = {0};
+    fill_config(&c);
+    kv_t kv;
+    kv_init(&kv);
+    pod_config_to_kv(&c, &kv);
+    char *text = kv_serialize(&kv);
+    kv_clear(&kv);
+    assert_int_equal(kv_parse(text, &kv, &err), 0);
+    assert_int_equal(pod_config_from_kv(&kv, &back, &err), 0);
+    assert_string_equal(back.id, c.id);
+    assert_string_equal(back.infra_id, c.infra_id);
+    assert_string_equal(back.name, "web");
+    assert_string_equal(back.hostname, "webhost");
+    assert_int_equal(back.share, c.share);
+    assert_true(back.created == c.created);
+    assert_int_equal(back.nports, 2);
+    assert_int_equal(back.ports[1].container_port, 9000);
+    assert_int_equal(back.ports[1].count, 2);
+    assert_int_equal(back.ports[1].proto, PORT_PROTO_UDP);
+    assert_string_equal(back.ports[0].host_ip, "127.0.0.1");
+    assert_int_equal(back.nlabels, 1);
+    assert_string_equal(back.labels[0], "tier=web");
+    assert_true(back.net.allow_host_loopback);
+    assert_int_equal(back.net.mtu, 1500);
+    assert_true(back.keep_id);
+    free(text);
+    kv_clear(&kv);
+    pod_config_clear(&c);
+    pod_config_clear(&back);
+}
+
+static void test_pod_config_corrupt(void **state)
+{
+    (void)state;
+    pod_config_t c;
+    upod_error_t err = {0};
+    kv_t kv;
+    const char *bad[] = {
+        "name=web\n", /* no id */
+        "id=zz\ninfra_id=zz\nname=web\nhostname=h\nshare=net\ncreated=1\nnetwork=slirp\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(kv_parse(bad[i], &kv, &err), 0);
+        assert_int_equal(pod_config_from_kv(&kv, &c, &err), -1);
+        assert_non_null(strstr(err.msg, "corrupt pod config"));
+        kv_clear(&kv);
+    }
+}
+
+static void test_pod_state_round_trip(void **state)
+{
+    (void)state;
+    pod_state_t s = {.status = POD_STATUS_RUNNING, .keeper = {123, 456}, .infra = {124, 457},
+                     .started = 99, .finished = 0, .exit_code = 0}, back;
+    upod_error_t err = {0};
+    kv_t kv;
+    kv_init(&kv);
+    pod_state_to_kv(&s, &kv);
+    assert_int_equal(pod_state_from_kv(&kv, &back, &err), 0);
+    assert_int_equal(back.status, POD_STATUS_RUNNING);
+    assert_int_equal(back.keeper.pid, 123);
+    assert_int_equal(back.infra.start, 457);
+    kv_clear(&kv);
+    assert_int_equal(kv_parse("status=Running\nkeeper_pid=-5\n", &kv, &err), 0);
+    assert_int_equal(pod_state_from_kv(&kv, &back, &err), -1);
+    kv_clear(&kv);
+    assert_int_equal(kv_parse("status=Sleeping\n", &kv, &err), 0);
+    assert_int_equal(pod_state_from_kv(&kv, &back, &err), -1);
+    kv_clear(&kv);
+}
+
+static void test_stale_state_is_not_running(void **state)
+{
+    (void)state;
+    /* A keeper recorded with a start time that does not match the live
+     * process with that pid (ours) is stale: the pod is not Running. */
+    pod_t p;
+    memset(&p, 0, sizeof(p));
+    p.state.status = POD_STATUS_RUNNING;
+    p.state.keeper = proc_self_ref();
+    p.state.infra = proc_self_ref();
+    assert_int_equal(pod_effective_status(&p), POD_STATUS_RUNNING);
+    p.state.keeper.start += 1;
+    assert_int_equal(pod_effective_status(&p), POD_STATUS_EXITED);
+    p.state.keeper = proc_self_ref();
+    p.state.infra.pid = 0;
+    assert_int_equal(pod_effective_status(&p), POD_STATUS_EXITED);
+}
+
+static void test_proc_stat_parsing(void **state)
+{
+    (void)state;
+    char st;
+    unsigned long long start = 0;
+    const char *text = "42 (a (weird) name) S 1 42 42 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 "
+                       "987654 1000 10\n";
+    assert_int_equal(proc_parse_stat(text, &st, &start), 0);
+    assert_int_equal(st, 'S');
+    assert_int_equal(start, 987654);
+    assert_int_equal(proc_parse_stat("42 (x) Z 1 2 3", &st, &start), -1);
+    assert_int_equal(proc_parse_stat("no paren", &st, &start), -1);
+}
+
+static void test_idmap_build(void **state)
+{
+    (void)state;
+    idmap_t m;
+    subid_range_t r = {.start = 100000, .count = 65536};
+    idmap_build(1000, &r, false, &m);
+    assert_int_equal(m.n, 2);
+    assert_int_equal(m.lines[0].inside, 0);
+    assert_int_equal(m.lines[0].outside, 1000);
+    assert_int_equal(m.lines[1].inside, 1);
+    assert_int_equal(m.lines[1].outside, 100000);
+    assert_int_equal(m.lines[1].count, 65536);
+    idmap_build(1000, &r, true, &m);
+    assert_int_equal(m.n, 3);
+    assert_int_equal(m.lines[0].inside, 0);
+    assert_int_equal(m.lines[0].outside, 100000);
+    assert_int_equal(m.lines[0].count, 1000);
+    assert_int_equal(m.lines[1].inside, 1000);
+    assert_int_equal(m.lines[1].outside, 1000);
+    assert_int_equal(m.lines[2].inside, 1001);
+    assert_int_equal(m.lines[2].outside, 101000);
+    assert_int_equal(m.lines[2].count, 64536);
+    idmap_build(1000, NULL, false, &m);
+    assert_int_equal(m.n, 1);
+    assert_int_equal(m.lines[0].inside, 0);
+    idmap_build(1000, NULL, true, &m);
+    assert_int_equal(m.lines[0].inside, 1000);
+    subid_range_t small = {.start = 5000, .count = 10};
+    idmap_build(1000, &small, true, &m);
+    assert_int_equal(m.n, 2);
+    assert_int_equal(m.lines[0].count, 10);
+}
+
+static void test_signals(void **state)
+{
+    (void)state;
+    int s;
+    upod_error_t err = {0};
+    assert_int_equal(signal_parse("KILL", &s, &err), 0);
+    assert_int_equal(s, SIGKILL);
+    assert_int_equal(signal_parse("sigterm", &s, &err), 0);
+    assert_int_equal(s, SIGTERM);
+    assert_int_equal(signal_parse("9", &s, &err), 0);
+    assert_int_equal(s, 9);
+    assert_int_equal(signal_parse("0", &s, &err), -1);
+    assert_int_equal(signal_parse("65", &s, &err), -1);
+    assert_int_equal(signal_parse("BOGUS", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "invalid signal: BOGUS"));
+}
+
+static void test_human_duration(void **state)
+{
+    (void)state;
+    char b[64];
+    human_duration(0, b, sizeof(b));
+    assert_string_equal(b, "Less than a second");
+    human_duration(1, b, sizeof(b));
+    assert_string_equal(b, "1 second");
+    human_duration(42, b, sizeof(b));
+    assert_string_equal(b, "42 seconds");
+    human_duration(90, b, sizeof(b));
+    assert_string_equal(b, "About a minute");
+    human_duration(600, b, sizeof(b));
+    assert_string_equal(b, "10 minutes");
+    human_duration(3700, b, sizeof(b));
+    assert_string_equal(b, "About an hour");
+    human_duration(5 * 3600, b, sizeof(b));
+    assert_string_equal(b, "5 hours");
+    human_duration(3 * 86400, b, sizeof(b));
+    assert_string_equal(b, "3 days");
+    rfc3339_nano(1764384000123456789LL, b, sizeof(b));
+    assert_string_equal(b, "2025-11-29T02:40:00.123456789Z");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_share_parser),
+        cmocka_unit_test(test_share_format),
+        cmocka_unit_test(test_pod_names),
+        cmocka_unit_test(test_kv_round_trip_and_escapes),
+        cmocka_unit_test(test_kv_rejects_malformed),
+        cmocka_unit_test(test_pod_config_round_trip),
+        cmocka_unit_test(test_pod_config_corrupt),
+        cmocka_unit_test(test_pod_state_round_trip),
+        cmocka_unit_test(test_stale_state_is_not_running),
+        cmocka_unit_test(test_proc_stat_parsing),
+        cmocka_unit_test(test_idmap_build),
+        cmocka_unit_test(test_signals),
+        cmocka_unit_test(test_human_duration),
+    };
+    return cmocka_run_group_tests_name("pod", tests, NULL, NULL);
+}
