@@ -19,6 +19,8 @@ typedef struct {
 int cmd_version(int argc, char **argv, upod_error_t *err);
 int cmd_info(int argc, char **argv, upod_error_t *err);
 int cmd_pod(int argc, char **argv, upod_error_t *err);
+int cmd_ps(int argc, char **argv, upod_error_t *err);
+int cmd_container(int argc, char **argv, upod_error_t *err);
 
 /* pod subcommands */
 int cmd_pod_create(int argc, char **argv, upod_error_t *err);

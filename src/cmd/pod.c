@@ -15,6 +15,7 @@ static const cmd_entry_t pod_commands[] = {
     {"restart", cmd_pod_restart, "Restart pods"},
     {"rm", cmd_pod_rm, "Remove pods"},
     {"start", cmd_pod_start, "Start pods"},
+    {"top", cmd_pod_top, "Show the processes of a pod"},
     {"stop", cmd_pod_stop, "Stop pods"},
 };
 

@@ -78,7 +78,10 @@ static int keeper_spawn_infra(const pod_config_t *config, pid_t *pid, int *pidfd
         close(pair[0]);
         close(pair[1]);
         idmap_plan_clear(&plan);
-        return upod_fail(err, saved, "cannot create the pod's namespaces (clone)");
+        /* Say which setting forbids it, as `upod info` does. */
+        char hint[512];
+        userns_explain_failure(saved, hint, sizeof(hint));
+        return upod_fail(err, 0, "cannot create the pod's user namespace: %s", hint);
     }
     if (child == 0) {
         /* Infra, inside the new namespaces: keep only its sync socket. */

@@ -173,10 +173,15 @@ void userns_probe(userns_probe_t *out)
     } else {
         out->errnum = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
     }
-    userns_failure_hint(out->errnum, out->max_user_namespaces,
+    userns_explain_failure(out->errnum, out->hint, sizeof(out->hint));
+}
+
+void userns_explain_failure(int errnum, char *buf, size_t size)
+{
+    userns_failure_hint(errnum, read_sysctl_long("/proc/sys/user/max_user_namespaces"),
                         read_sysctl_long("/proc/sys/kernel/unprivileged_userns_clone"),
                         read_sysctl_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"),
-                        out->hint, sizeof(out->hint));
+                        buf, size);
 }
 
 void idmap_build(unsigned long id, const subid_range_t *range, bool keep_id, idmap_t *out)

@@ -88,6 +88,9 @@ void idmap_plan_clear(idmap_plan_t *plan);
 /* Write the maps of process pid (which must sit in a fresh user namespace). */
 int idmap_apply(const idmap_plan_t *plan, pid_t pid, upod_error_t *err);
 
+/* The same hint, with the sysctls read from this machine. */
+void userns_explain_failure(int errnum, char *buf, size_t size);
+
 /* Read a sysctl file as a number; -1 when absent or unreadable. */
 long read_sysctl_long(const char *path);
 

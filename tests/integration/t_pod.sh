@@ -317,3 +317,52 @@ test_enter_exit_codes() {
     run_upod pod enter stopped-or-not true
     assert_status 125
 }
+
+test_infra_shows_in_ps_as_container() {
+    run_upod pod create --name shown -p 8080:80
+    local id=$out
+    run_upod ps --format '{{.Names}}'
+    assert_eq "$out" "" "ps without -a lists no created infra"
+    run_upod ps -a --format '{{.Names}} {{.State}} {{.Ports}}'
+    assert_eq "$out" "${id:0:12}-infra created 0.0.0.0:8080->80/tcp" "ps -a"
+    run_upod pod start shown
+    run_upod ps
+    assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "CONTAINER ID IMAGE COMMAND CREATED STATUS PORTS NAMES" "ps header"
+    assert_contains "$out" "Up "
+    assert_contains "$out" "${id:0:12}-infra"
+    run_upod pod stop shown
+    run_upod ps -a --format json
+    jq -e '.[0].Names == ["'"${id:0:12}"'-infra"] and .[0].IsInfra and .[0].Exited and .[0].PodName == "shown"' \
+        <<<"$out" >/dev/null || fail "ps -a json: $out"
+    run_upod container ls -a -q
+    assert_eq "$out" "$("$UPOD" pod inspect --format '{{.InfraContainerID}}' shown | cut -c1-12)" "container ls -q"
+}
+
+test_pod_top_lists_the_pods_processes() {
+    create_started_pod topped --share pid
+    "$UPOD" pod enter topped sh -c 'sleep 300 >/dev/null 2>&1 &' || fail "enter failed"
+    run_upod pod top topped
+    assert_status 0
+    assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "USER PID PPID %CPU ELAPSED TTY TIME COMMAND" "top header"
+    grep -Eq '^root +1 +0 ' <<<"$out" || fail "no PID 1 owned by root in: $out"
+    grep -Eq '^root +[0-9]+ +1 .*sleep 300$' <<<"$out" || fail "the sleep, child of PID 1, is missing: $out"
+    run_upod pod stop topped
+    run_upod pod top topped
+    assert_status 125
+    assert_contains "$err" "is not running"
+}
+
+test_userns_disabled_is_explained() {
+    # user.max_user_namespaces is per user namespace: set it to 0 in one of
+    # our own and run upod there, as on a machine where it is disabled.
+    run_upod pod create --name nouserns
+    out=$(unshare --user --map-root-user sh -c \
+        'echo 0 >/proc/sys/user/max_user_namespaces && exec "$0" pod start nouserns' "$UPOD" 2>&1)
+    status=$?
+    [ "$status" -eq 125 ] || fail "pod start exited $status: $out"
+    assert_one_line "$out"
+    assert_contains "$out" "user.max_user_namespaces is 0"
+    assert_contains "$out" "sysctl -w user.max_user_namespaces=15000"
+    run_upod pod ps --format '{{.Status}}'
+    assert_eq "$out" "Created" "status after the failed start"
+}

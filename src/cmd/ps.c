@@ -1,0 +1,161 @@
+/* ps.c: `upod ps` / `upod container ls`: containers with podman's columns.
+ * Each pod's infra is listed as the container <pod-id-12>-infra, as podman
+ * lists its infra containers (`ps` shows running ones, `ps -a` all). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/json.h"
+#include "../lib/pod.h"
+#include "../lib/template.h"
+#include "../lib/timefmt.h"
+#include "../lib/util.h"
+#include "cmd.h"
+
+/* podman's PORTS column: "0.0.0.0:8080->80/tcp, ..." */
+static char *ports_text(const pod_config_t *c)
+{
+    char *text = xstrdup("");
+    for (size_t i = 0; i < c->nports; i++) {
+        cleanup_free char *one = port_mapping_display(&c->ports[i]);
+        char *joined = xasprintf("%s%s%s", text, i ? ", " : "", one);
+        free(text);
+        text = joined;
+    }
+    return text;
+}
+
+/* "Up 3 seconds", "Exited (0) 2 seconds ago", "Created". */
+static char *status_text(const pod_t *p, pod_status_t s, long long now)
+{
+    char ago[64];
+    if (s == POD_STATUS_RUNNING || s == POD_STATUS_DEGRADED) {
+        human_duration((now - p->state.started) / 1000000000LL, ago, sizeof(ago));
+        return xasprintf("Up %s", ago);
+    }
+    if (s == POD_STATUS_EXITED) {
+        long long end = p->state.finished ? p->state.finished : now;
+        human_duration((now - end) / 1000000000LL, ago, sizeof(ago));
+        return xasprintf("Exited (%d) %s ago", p->state.exit_code, ago);
+    }
+    return xstrdup("Created");
+}
+
+/* names_text: Names as one string, as podman's templates see it
+ * ({{.Names}} prints "web", not "[web]"); JSON keeps podman's array. */
+static json_t *infra_json(const pod_t *p, pod_status_t s, long long now, bool names_text)
+{
+    char name[32], created[64];
+    snprintf(name, sizeof(name), "%.12s-infra", p->config.id);
+    json_t *o = json_new_object();
+    json_set_string(o, "Id", p->config.infra_id);
+    json_set_string(o, "Image", "");
+    json_set(o, "Command", json_new_array());
+    json_set_int(o, "Created", p->config.created / 1000000000LL);
+    rfc3339_nano(p->config.created, created, sizeof(created));
+    json_set_string(o, "CreatedAt", created);
+    json_set_string(o, "State", s == POD_STATUS_RUNNING ? "running"
+                                : s == POD_STATUS_CREATED ? "created" : "exited");
+    cleanup_free char *status = status_text(p, s, now);
+    json_set_string(o, "Status", status);
+    cleanup_free char *ports = ports_text(&p->config);
+    json_set_string(o, "Ports", ports);
+    if (names_text)
+        json_set_string(o, "Names", name);
+    else
+        json_append(json_set(o, "Names", json_new_array()), json_new_string(name));
+    json_set_string(o, "Pod", p->config.id);
+    json_set_string(o, "PodName", p->config.name);
+    json_set_bool(o, "IsInfra", true);
+    json_set_int(o, "Pid", s == POD_STATUS_RUNNING ? p->state.infra.pid : 0);
+    json_set_int(o, "ExitCode", s == POD_STATUS_EXITED ? p->state.exit_code : 0);
+    json_set_bool(o, "Exited", s == POD_STATUS_EXITED);
+    return o;
+}
+
+int cmd_ps(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {
+        {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
+        {"no-trunc", no_argument, NULL, 'T'}, {"pod", no_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool all = false, quiet = false, no_trunc = false, show_pod = false;
+    const char *format = NULL;
+    int c;
+    cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "+:aqph", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': all = true; break;
+        case 'q': quiet = true; break;
+        case 'T': no_trunc = true; break;
+        case 'p': show_pod = true; break;
+        case 'f': format = optarg; break;
+        case 'h':
+            printf("Usage: upod ps [-a] [-q] [--no-trunc] [--pod] [--format json|TEMPLATE]\n\n"
+                   "List containers (running ones; all with -a), pods' infra included.\n");
+            return 0;
+        default: return cli_option_error(c, argc, argv, "ps", err);
+        }
+    }
+    if (cli_no_args(argc, argv, "ps", err) < 0)
+        return -1;
+    cmd_state_t st;
+    if (cmd_state_open(&st, err) < 0)
+        return -1;
+    pod_t *pods;
+    size_t n;
+    int ret = pod_list(st.pods_fd, &pods, &n, err);
+    cmd_state_close(&st);
+    if (ret < 0)
+        return -1;
+    long long now = time_now_ns();
+    json_t *list = json_new_array();
+    for (size_t i = 0; i < n; i++) {
+        pod_status_t s = pod_effective_status(&pods[i]);
+        if (all || s == POD_STATUS_RUNNING)
+            json_append(list, infra_json(&pods[i], s, now, format && strcmp(format, "json") != 0));
+    }
+    if (format) {
+        ret = format_output(format, list, stdout, err);
+    } else if (quiet) {
+        for (size_t i = 0; i < list->u.list.len; i++)
+            printf("%.*s\n", no_trunc ? 64 : 12, json_get(list->u.list.items[i], "Id")->u.string);
+    } else {
+        table_t t;
+        table_init(&t, show_pod ? 9 : 7);
+        if (show_pod)
+            table_add_row(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS",
+                          "NAMES", "POD ID", "PODNAME");
+        else
+            table_add_row(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS",
+                          "NAMES");
+        for (size_t i = 0; i < list->u.list.len; i++) {
+            const json_t *o = list->u.list.items[i];
+            char id[65], pod[65], ago[64], created[80];
+            snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, json_get(o, "Id")->u.string);
+            snprintf(pod, sizeof(pod), "%.*s", no_trunc ? 64 : 12, json_get(o, "Pod")->u.string);
+            human_duration(now / 1000000000LL - json_get(o, "Created")->u.integer, ago, sizeof(ago));
+            snprintf(created, sizeof(created), "%s ago", ago);
+            const char *name = json_get(o, "Names")->u.list.items[0]->u.string;
+            table_add_row(&t, id, "", "", created, json_get(o, "Status")->u.string,
+                          json_get(o, "Ports")->u.string, name, pod,
+                          json_get(o, "PodName")->u.string);
+        }
+        table_print(&t);
+        table_free(&t);
+    }
+    json_free(list);
+    pod_list_free(pods, n);
+    return ret;
+}
+
+int cmd_container(int argc, char **argv, upod_error_t *err)
+{
+    if (argc >= 2 && (strcmp(argv[1], "ls") == 0 || strcmp(argv[1], "list") == 0 ||
+                      strcmp(argv[1], "ps") == 0))
+        return cmd_ps(argc - 1, argv + 1, err);
+    return upod_fail(err, 0, "upod container supports: ls (containers arrive with the "
+                             "containers issue)");
+}
