@@ -366,3 +366,14 @@ test_userns_disabled_is_explained() {
     run_upod pod ps --format '{{.Status}}'
     assert_eq "$out" "Created" "status after the failed start"
 }
+
+test_share_none_with_published_ports_is_valid() {
+    # Unlike podman 4: the ports reach the infra's network namespace, as in
+    # the seed article.
+    run_upod pod create --name nonep --share none -p 9090:80
+    assert_status 0
+    run_upod pod ls --format '{{.Name}}'
+    assert_eq "$out" "nonep" "pod ls"
+    run_upod pod inspect --format '{{json .InfraConfig.PortBindings}}' nonep
+    assert_eq "$out" '{"80/tcp":[{"HostIp":"","HostPort":"9090"}]}' "PortBindings"
+}
