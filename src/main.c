@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buildinfo.h"
+#include "lib/proc.h"
 #include "cmd/cmd.h"
 
 static const cmd_entry_t commands[] = {
@@ -38,6 +39,7 @@ static int report(int ret, const upod_error_t *err)
 int main(int argc, char **argv)
 {
     upod_error_t err = {0};
+    proctitle_init(argc, argv);
     /* A closed pipe (upod ps | head) must not kill us mid-write. */
     signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {

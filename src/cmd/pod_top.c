@@ -87,7 +87,11 @@ static bool load_proc(pid_t pid, top_proc_t *out)
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
     if (read_file_at(AT_FDCWD, path, 1 << 16, &out->cmdline, &len) < 0)
         return false;
-    for (size_t i = 0; i + 1 < len; i++) {
+    /* Arguments are NUL-separated; a rewritten title leaves NULs behind. */
+    while (len > 0 && out->cmdline[len - 1] == '\0')
+        len--;
+    out->cmdline[len] = '\0';
+    for (size_t i = 0; i < len; i++) {
         if (out->cmdline[i] == '\0')
             out->cmdline[i] = ' ';
     }

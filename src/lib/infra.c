@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "netlink.h"
+#include "proc.h"
 #include "sync.h"
 #include "util.h"
 
@@ -105,6 +106,7 @@ void infra_main(const pod_config_t *config, int sync_fd)
      * hangs up and sync_expect fails below. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "upod-infra");
+    proctitle_set("upod-infra");
     /* Block everything now so no signal kills PID 1 before the loop. */
     sigset_t all;
     sigfillset(&all);

@@ -34,10 +34,12 @@ static long long now_ns(void)
 
 /* Keeper: detach from the CLI's session and terminal. stderr goes to the
  * pod's keeper.log so that a keeper's own failures can be read later. */
-static void keeper_detach(int pods_fd, const char *id)
+static void keeper_detach(int pods_fd, const char *id, const char *name)
 {
     setsid();
     prctl(PR_SET_NAME, "upod-keeper");
+    cleanup_free char *title = xasprintf("upod-keeper %s", name);
+    proctitle_set(title);
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull >= 0) {
         dup2(devnull, STDIN_FILENO);
@@ -164,7 +166,7 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
                                                  int cli_fd)
 {
     upod_error_t err = {0};
-    keeper_detach(pods_fd, pod->config.id);
+    keeper_detach(pods_fd, pod->config.id, pod->config.name);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

@@ -109,3 +109,27 @@ bool pidfd_wait_exit(int pidfd, int timeout_ms)
     int r = TEMP_FAILURE_RETRY(poll(&pfd, 1, timeout_ms));
     return r > 0;
 }
+
+static char *title_area;
+static size_t title_len;
+
+void proctitle_init(int argc, char **argv)
+{
+    /* The argv strings are contiguous: /proc/PID/cmdline shows that area. */
+    if (argc < 1)
+        return;
+    title_area = argv[0];
+    char *end = argv[argc - 1] + strlen(argv[argc - 1]);
+    title_len = (size_t)(end - title_area);
+}
+
+void proctitle_set(const char *title)
+{
+    if (!title_area || title_len == 0)
+        return;
+    size_t n = strlen(title);
+    if (n > title_len)
+        n = title_len;
+    memcpy(title_area, title, n);
+    memset(title_area + n, '\0', title_len - n);
+}

@@ -35,4 +35,11 @@ int proc_ref_pidfd(const proc_ref_t *ref, upod_error_t *err);
  * true when it exited. */
 bool pidfd_wait_exit(int pidfd, int timeout_ms);
 
+
+
+/* Our command line as ps shows it: main() hands over argv once, and the
+ * keeper and the infra rewrite it ("upod-keeper web"), so that ps and
+ * pod top say what they are rather than repeat "upod pod start web". */
+void proctitle_init(int argc, char **argv);
+void proctitle_set(const char *title);
 #endif
