@@ -344,7 +344,7 @@ test_pod_top_lists_the_pods_processes() {
     run_upod pod top topped
     assert_status 0
     assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "USER PID PPID %CPU ELAPSED TTY TIME COMMAND" "top header"
-    grep -Eq '^root +1 +0 ' <<<"$out" || fail "no PID 1 owned by root in: $out"
+    grep -Eq '^root +1 +0 .* upod-infra$' <<<"$out" || fail "no PID 1 upod-infra owned by root in: $out"
     grep -Eq '^root +[0-9]+ +1 .*sleep 300$' <<<"$out" || fail "the sleep, child of PID 1, is missing: $out"
     run_upod pod stop topped
     run_upod pod top topped
