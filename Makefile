@@ -97,10 +97,17 @@ obj/native/tests/%: tests/unit/%.c $(NATIVE_OBJ) | third-party-check
 
 unit: $(UNIT_BIN)
 
-check: upod unit
+# Test peers the integration tests run (static, so that they run anywhere,
+# inside pods too).
+TOOLS := tests/tools/xfer
+tests/tools/%: tests/tools/%.c
+	@echo "  TOOL  $@"
+	$(Q)$(MUSL_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -o $@ $<
+
+check: upod unit $(TOOLS)
 	@tests/check.sh $(UNIT_BIN)
 
 clean:
-	rm -rf obj upod
+	rm -rf obj upod $(TOOLS)
 
 -include $(MUSL_OBJ:.o=.d) $(NATIVE_OBJ:.o=.d)

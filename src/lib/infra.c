@@ -18,6 +18,9 @@
 
 #include "compat.h"
 #include "netlink.h"
+#include "pollset.h"
+#include "portfwd.h"
+#include "tap.h"
 #include "proc.h"
 #include "sync.h"
 #include "util.h"
@@ -60,8 +63,19 @@ static int infra_setup(const pod_config_t *config, upod_error_t *err)
     return 0;
 }
 
-/* catatonit-like: only signals decide when we go. */
-__attribute__((noreturn)) static void infra_loop(int sync_fd)
+/* tap0 when the pod has a network; -1 with --network none. */
+static int infra_network(const pod_config_t *config, int *tapfd, upod_error_t *err)
+{
+    *tapfd = -1;
+    if (config->net.mode == NET_MODE_NONE)
+        return 0;
+    *tapfd = tap_create_pod_interface(config->net.mtu, err);
+    return *tapfd < 0 ? -1 : 0;
+}
+
+/* catatonit-like: only signals decide when we go. Between them, the
+ * forwarder moves the published ports' bytes. */
+__attribute__((noreturn)) static void infra_loop(int sync_fd, forwarder_t *fwd)
 {
     sigset_t all;
     sigfillset(&all);
@@ -73,13 +87,18 @@ __attribute__((noreturn)) static void infra_loop(int sync_fd)
     int sfd = signalfd(-1, &all, SFD_CLOEXEC);
     if (sfd < 0)
         _exit(1);
-    struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = sync_fd, .events = POLLIN}};
+    pollset_t ps = {0};
     for (;;) {
-        if (TEMP_FAILURE_RETRY(poll(fds, 2, -1)) < 0)
+        pollset_reset(&ps);
+        size_t sig_index = pollset_add(&ps, sfd, POLLIN);
+        size_t sync_index = pollset_add(&ps, sync_fd, POLLIN);
+        forwarder_fill(fwd, &ps);
+        if (pollset_wait(&ps, -1) < 0)
             _exit(1);
-        if (fds[1].revents & (POLLHUP | POLLERR))
+        if (pollset_revents(&ps, sync_index) & (POLLHUP | POLLERR))
             _exit(0); /* the keeper is gone: so is the pod */
-        if (!(fds[0].revents & POLLIN))
+        forwarder_dispatch(fwd, &ps);
+        if (!(pollset_revents(&ps, sig_index) & POLLIN))
             continue;
         struct signalfd_siginfo si;
         if (TEMP_FAILURE_RETRY(read(sfd, &si, sizeof(si))) != (ssize_t)sizeof(si))
@@ -98,7 +117,8 @@ __attribute__((noreturn)) static void infra_loop(int sync_fd)
     }
 }
 
-void infra_main(const pod_config_t *config, int sync_fd)
+void infra_main(const pod_config_t *config, int sync_fd, const int *listeners,
+                const unsigned *ports, size_t nlisteners)
 {
     upod_error_t err = {0};
     sync_msg_t msg;
@@ -113,7 +133,8 @@ void infra_main(const pod_config_t *config, int sync_fd)
     sigprocmask(SIG_BLOCK, &all, NULL);
     if (sync_expect(sync_fd, SYNC_USERMAP_DONE, -1, "keeper", &msg, &err) < 0)
         _exit(1);
-    if (infra_setup(config, &err) < 0) {
+    int tapfd = -1;
+    if (infra_setup(config, &err) < 0 || infra_network(config, &tapfd, &err) < 0) {
         sync_send_error(sync_fd, &err);
         _exit(1);
     }
@@ -122,8 +143,10 @@ void infra_main(const pod_config_t *config, int sync_fd)
         sync_send_error(sync_fd, &err);
         _exit(1);
     }
-    if (sync_send(sync_fd, SYNC_INFRA_READY, 0, &err) < 0)
+    if (sync_send_fd(sync_fd, SYNC_INFRA_READY, 0, tapfd, &err) < 0)
         _exit(1);
+    if (tapfd >= 0)
+        close(tapfd); /* the keeper's now */
     /* Keep only what the loop uses. */
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull >= 0) {
@@ -132,5 +155,5 @@ void infra_main(const pod_config_t *config, int sync_fd)
         dup2(devnull, STDERR_FILENO);
         close(devnull);
     }
-    infra_loop(sync_fd);
+    infra_loop(sync_fd, forwarder_new(listeners, ports, nlisteners));
 }

@@ -3,10 +3,13 @@
  * Created by the keeper with clone(CLONE_NEWUSER | every other namespace):
  * the kernel makes the user namespace first and nests the others under it.
  * The infra waits for its id maps, sets up what the pod's namespaces need
- * (hostname, lo up, a /proc for its pid namespace, the pod's /dev/shm and
- * /dev/mqueue), reports ready, then lives like catatonit: PID 1 of the pod,
- * reaping orphans, exiting 0 on SIGTERM/SIGINT, dying with the keeper
- * (PR_SET_PDEATHSIG). Whatever else runs in the pod dies with it. */
+ * (hostname, lo up, tap0 for the pod network, a /proc for its pid
+ * namespace, the pod's /dev/shm and /dev/mqueue), reports ready (passing
+ * the tap's fd to the keeper, which runs libslirp on it), then lives like
+ * catatonit: PID 1 of the pod, reaping orphans, exiting 0 on SIGTERM/SIGINT,
+ * dying with the keeper (PR_SET_PDEATHSIG). Whatever else runs in the pod
+ * dies with it. Its only other work is the splice forwarder of published
+ * TCP ports (portfwd.h), which needs to sit in the pod's network namespace. */
 #ifndef UPOD_INFRA_H
 #define UPOD_INFRA_H
 
@@ -17,7 +20,10 @@
 int infra_clone_flags(void);
 
 /* The infra's whole life; never returns. sync_fd: its end of the
- * keeper<->infra socketpair. */
-__attribute__((noreturn)) void infra_main(const pod_config_t *config, int sync_fd);
+ * keeper<->infra socketpair; listeners: the splice listeners the keeper
+ * bound in the host's network namespace, for these container ports. */
+__attribute__((noreturn)) void infra_main(const pod_config_t *config, int sync_fd,
+                                          const int *listeners, const unsigned *ports,
+                                          size_t nlisteners);
 
 #endif

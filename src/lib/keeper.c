@@ -17,6 +17,10 @@
 
 #include "compat.h"
 #include "infra.h"
+#include "pollset.h"
+#include "portfwd.h"
+#include "slirp.h"
+#include "tap.h"
 #include "state.h"
 #include "sync.h"
 #include "userns.h"
@@ -65,9 +69,43 @@ static void keeper_log(const char *fmt, ...)
     dprintf(STDERR_FILENO, "%lld keeper[%d]: %s\n", now_ns() / 1000000000LL, (int)getpid(), line);
 }
 
-/* Keeper: create the infra and wait until it is ready. */
-static int keeper_spawn_infra(const pod_config_t *config, pid_t *pid, int *pidfd, int *sync_fd,
-                              upod_error_t *err)
+/* Infra, right after the clone: keep only the sync socket (as fd 3) and
+ * the splice listeners (4...), then become the infra. Every descriptor is
+ * first copied above the target range, so that placing one never clobbers
+ * another still to be placed. */
+__attribute__((noreturn)) static void become_infra(const pod_config_t *config, int sync_fd,
+                                                  published_t *published)
+{
+    int *listeners = xcalloc(published->n + 1, sizeof(int));
+    unsigned *ports = xcalloc(published->n + 1, sizeof(unsigned));
+    int high_from = 4 + (int)published->n;
+    int sync_high = fcntl(sync_fd, F_DUPFD_CLOEXEC, high_from);
+    if (sync_high < 0)
+        _exit(1);
+    size_t n = 0;
+    for (size_t i = 0; i < published->n; i++) {
+        if (published->ports[i].listen_fd < 0)
+            continue;
+        listeners[n] = fcntl(published->ports[i].listen_fd, F_DUPFD_CLOEXEC, high_from);
+        if (listeners[n] < 0)
+            _exit(1);
+        ports[n++] = published->ports[i].container_port;
+    }
+    if (dup2(sync_high, 3) < 0)
+        _exit(1);
+    for (size_t i = 0; i < n; i++) {
+        if (dup2(listeners[i], 4 + (int)i) < 0)
+            _exit(1);
+        listeners[i] = 4 + (int)i;
+    }
+    upod_close_range(4 + (unsigned)n, ~0U, 0);
+    infra_main(config, 3, listeners, ports, n);
+}
+
+/* Keeper: create the infra and wait until it is ready (its tap fd, when the
+ * pod has a network, comes with the ready message). */
+static int keeper_spawn_infra(const pod_config_t *config, published_t *published, pid_t *pid,
+                              int *pidfd, int *sync_fd, int *tapfd, upod_error_t *err)
 {
     int pair[2];
     if (sync_socketpair(pair, err) < 0)
@@ -85,15 +123,11 @@ static int keeper_spawn_infra(const pod_config_t *config, pid_t *pid, int *pidfd
         userns_explain_failure(saved, hint, sizeof(hint));
         return upod_fail(err, 0, "cannot create the pod's user namespace: %s", hint);
     }
-    if (child == 0) {
-        /* Infra, inside the new namespaces: keep only its sync socket. */
-        if (pair[1] != 3 && dup2(pair[1], 3) < 0)
-            _exit(1);
-        upod_close_range(4, ~0U, 0);
-        infra_main(config, 3);
-    }
-    /* Keeper, outside. */
+    if (child == 0)
+        become_infra(config, pair[1], published); /* inside the new namespaces */
+    /* Keeper, outside: the listeners are the infra's now. */
     close(pair[1]);
+    portfwd_close_listeners(published);
     *pid = child;
     *sync_fd = pair[0];
     sync_msg_t msg;
@@ -102,8 +136,10 @@ static int keeper_spawn_infra(const pod_config_t *config, pid_t *pid, int *pidfd
     if (r == 0)
         r = sync_send(pair[0], SYNC_USERMAP_DONE, 0, err);
     if (r == 0)
-        r = sync_expect(pair[0], SYNC_INFRA_READY, INFRA_READY_TIMEOUT_MS, "pod infra process",
-                        &msg, err);
+        r = sync_expect_fd(pair[0], SYNC_INFRA_READY, INFRA_READY_TIMEOUT_MS,
+                           "pod infra process", &msg, tapfd, err);
+    if (r == 0 && config->net.mode != NET_MODE_NONE && *tapfd < 0)
+        r = upod_fail(err, EPROTO, "the pod infra process sent no tap device");
     if (r < 0) {
         upod_pidfd_send_signal(*pidfd, SIGKILL);
         waitpid(child, NULL, 0);
@@ -134,31 +170,82 @@ static void keeper_record_exit(int pods_fd, int state_fd, const pod_t *pod, int 
         current.state.status = POD_STATUS_EXITED;
         current.state.finished = now_ns();
         current.state.exit_code = code;
+        pod_state_clear(&current.state); /* no port is published any more */
         if (pod_save_state(pods_fd, &current, &err) < 0)
             keeper_log("cannot record the pod's exit: %s", err.msg);
     }
     pod_clear(&current);
 }
 
-/* Keeper: wait for the infra to end, passing on the stop signals. */
-static int keeper_wait(pid_t infra, int infra_pidfd, int sigfd)
+/* Keeper: run the pod's network until the infra ends, passing on the stop
+ * signals. Returns the infra's wait status. */
+static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, pod_slirp_t *slirp)
 {
-    struct pollfd fds[2] = {{.fd = infra_pidfd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+    pollset_t ps = {0};
     for (;;) {
-        if (TEMP_FAILURE_RETRY(poll(fds, 2, -1)) < 0)
-            break;
-        if (fds[0].revents & POLLIN)
+        pollset_reset(&ps);
+        size_t infra_index = pollset_add(&ps, infra_pidfd, POLLIN);
+        size_t sig_index = pollset_add(&ps, sigfd, POLLIN);
+        int timeout = -1;
+        if (slirp)
+            pod_slirp_fill(slirp, &ps, &timeout);
+        int r = pollset_wait(&ps, timeout);
+        if (slirp)
+            pod_slirp_dispatch(slirp, &ps, r < 0);
+        if (pollset_revents(&ps, infra_index) & POLLIN)
             break;
         struct signalfd_siginfo si;
-        if ((fds[1].revents & POLLIN) &&
+        if ((pollset_revents(&ps, sig_index) & POLLIN) &&
             TEMP_FAILURE_RETRY(read(sigfd, &si, sizeof(si))) == (ssize_t)sizeof(si) &&
             si.ssi_signo != SIGCHLD)
             upod_pidfd_send_signal(infra_pidfd, SIGTERM);
     }
+    pollset_free(&ps);
     int status = 0;
     if (TEMP_FAILURE_RETRY(waitpid(infra, &status, 0)) < 0)
         status = 255 << 8;
     return status;
+}
+
+/* Keeper: libslirp on the tap, and the host forwards of the slirp driver. */
+static pod_slirp_t *keeper_network(const pod_config_t *config, int tapfd,
+                                   const published_t *published, upod_error_t *err)
+{
+    if (tapfd < 0)
+        return NULL;
+    pod_slirp_t *slirp = pod_slirp_new(tapfd, &config->net, err);
+    if (!slirp)
+        return NULL;
+    for (size_t i = 0; i < published->n; i++) {
+        const published_port_t *pp = &published->ports[i];
+        if (pp->via_slirp &&
+            pod_slirp_add_hostfwd(slirp, pp->proto == PORT_PROTO_UDP, pp->host_ip, pp->host_port,
+                                  pp->container_port, err) < 0) {
+            pod_slirp_free(slirp);
+            return NULL;
+        }
+    }
+    return slirp;
+}
+
+/* Keeper: the pod's /etc/hosts and /etc/resolv.conf, for its containers. */
+static int keeper_write_etc(int pods_fd, const pod_config_t *config, upod_error_t *err)
+{
+    cleanup_close int dirfd = state_open_subdir(pods_fd, config->id, false, err);
+    if (dirfd < 0)
+        return -1;
+    cleanup_free char *hosts = xasprintf(
+        "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n"
+        "%s\t%s %s\n%s\thost.containers.internal host.docker.internal\n",
+        POD_IP, config->hostname, config->name, POD_GATEWAY);
+    const char *resolv = config->net.enable_ipv6 ? "nameserver " POD_DNS "\nnameserver " POD_DNS6 "\n"
+                                                 : "nameserver " POD_DNS "\n";
+    if (config->net.mode == NET_MODE_NONE)
+        resolv = "";
+    if (state_write_file(dirfd, "hosts", hosts, strlen(hosts), err) < 0 ||
+        state_write_file(dirfd, "resolv.conf", resolv, strlen(resolv), err) < 0)
+        return -1;
+    return 0;
 }
 
 /* Keeper: the whole life, after the fork. Never returns. */
@@ -180,13 +267,20 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
         sync_send_error(cli_fd, &err);
         _exit(1);
     }
+    published_t published = {0};
     pid_t infra = -1;
-    int infra_pidfd = -1, infra_sync = -1;
-    if (keeper_spawn_infra(&pod->config, &infra, &infra_pidfd, &infra_sync, &err) < 0) {
+    int infra_pidfd = -1, infra_sync = -1, tapfd = -1;
+    pod_slirp_t *slirp = NULL;
+    if (keeper_write_etc(pods_fd, &pod->config, &err) < 0 ||
+        portfwd_bind(&pod->config, &published, &err) < 0 ||
+        keeper_spawn_infra(&pod->config, &published, &infra, &infra_pidfd, &infra_sync, &tapfd,
+                           &err) < 0) {
         keeper_log("start failed: %s", err.msg);
         sync_send_error(cli_fd, &err);
         _exit(1);
     }
+    if (tapfd >= 0 && !(slirp = keeper_network(&pod->config, tapfd, &published, &err)))
+        goto failed;
     /* The CLI holds the state lock for us until SYNC_POD_READY. */
     pod->state.status = POD_STATUS_RUNNING;
     pod->state.keeper = proc_self_ref();
@@ -194,18 +288,22 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
     pod->state.started = now_ns();
     pod->state.finished = 0;
     pod->state.exit_code = 0;
+    pod->state.published = published.ports;
+    pod->state.npublished = published.n;
     if (pod_save_state(pods_fd, pod, &err) < 0 ||
-        sync_send(cli_fd, SYNC_POD_READY, infra, &err) < 0) {
-        keeper_log("start failed: %s", err.msg);
-        sync_send_error(cli_fd, &err);
-        upod_pidfd_send_signal(infra_pidfd, SIGKILL);
-        waitpid(infra, NULL, 0);
-        _exit(1);
-    }
+        sync_send(cli_fd, SYNC_POD_READY, infra, &err) < 0)
+        goto failed;
     close(cli_fd);
-    int status = keeper_wait(infra, infra_pidfd, sigfd);
+    int status = keeper_loop(infra, infra_pidfd, sigfd, slirp);
     keeper_record_exit(pods_fd, state_fd, pod, status);
     _exit(0);
+
+failed:
+    keeper_log("start failed: %s", err.msg);
+    sync_send_error(cli_fd, &err);
+    upod_pidfd_send_signal(infra_pidfd, SIGKILL);
+    waitpid(infra, NULL, 0);
+    _exit(1);
 }
 
 int keeper_start(int pods_fd, int lock_fd, pod_t *pod, upod_error_t *err)

@@ -2,8 +2,11 @@
 #include "netlink.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -60,6 +63,91 @@ int netlink_link_up(int ifindex, upod_error_t *err)
     req.ifi.ifi_change = IFF_UP;
     if (netlink_transact(&req.h, err) < 0) {
         upod_error_wrap(err, "cannot bring up interface %d", ifindex);
+        return -1;
+    }
+    return 0;
+}
+
+/* A request with room for attributes after its fixed header. */
+typedef struct {
+    struct nlmsghdr h;
+    char body[256];
+} nl_request_t;
+
+static void *nl_start(nl_request_t *req, uint16_t type, uint16_t flags, size_t fixed)
+{
+    memset(req, 0, sizeof(*req));
+    req->h.nlmsg_len = NLMSG_LENGTH(fixed);
+    req->h.nlmsg_type = type;
+    req->h.nlmsg_flags = flags;
+    return NLMSG_DATA(&req->h);
+}
+
+/* Append one attribute; the buffer is sized for the few upod sends. */
+static void nl_attr(nl_request_t *req, uint16_t type, const void *data, size_t len)
+{
+    struct rtattr *rta = (struct rtattr *)((char *)&req->h + NLMSG_ALIGN(req->h.nlmsg_len));
+    size_t total = NLMSG_ALIGN(req->h.nlmsg_len) + RTA_SPACE(len);
+    if (total > sizeof(*req))
+        abort(); /* a programming error: the buffer above is too small */
+    rta->rta_type = type;
+    rta->rta_len = (unsigned short)RTA_LENGTH(len);
+    memcpy(RTA_DATA(rta), data, len);
+    req->h.nlmsg_len = (uint32_t)total;
+}
+
+int netlink_link_set_mtu(int ifindex, unsigned mtu, upod_error_t *err)
+{
+    nl_request_t req;
+    struct ifinfomsg *ifi = nl_start(&req, RTM_NEWLINK, 0, sizeof(*ifi));
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = ifindex;
+    uint32_t value = mtu;
+    nl_attr(&req, IFLA_MTU, &value, sizeof(value));
+    if (netlink_transact(&req.h, err) < 0) {
+        upod_error_wrap(err, "cannot set MTU %u on interface %d", mtu, ifindex);
+        return -1;
+    }
+    return 0;
+}
+
+int netlink_addr_add_v4(int ifindex, const char *addr, unsigned prefix, upod_error_t *err)
+{
+    struct in_addr a;
+    if (inet_pton(AF_INET, addr, &a) != 1)
+        return upod_fail(err, EINVAL, "invalid IPv4 address %s", addr);
+    nl_request_t req;
+    struct ifaddrmsg *ifa =
+        nl_start(&req, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
+    ifa->ifa_family = AF_INET;
+    ifa->ifa_prefixlen = (unsigned char)prefix;
+    ifa->ifa_index = (unsigned)ifindex;
+    nl_attr(&req, IFA_LOCAL, &a, sizeof(a));
+    nl_attr(&req, IFA_ADDRESS, &a, sizeof(a));
+    if (netlink_transact(&req.h, err) < 0) {
+        upod_error_wrap(err, "cannot add address %s/%u", addr, prefix);
+        return -1;
+    }
+    return 0;
+}
+
+int netlink_route_default_v4(int ifindex, const char *gateway, upod_error_t *err)
+{
+    struct in_addr gw;
+    if (inet_pton(AF_INET, gateway, &gw) != 1)
+        return upod_fail(err, EINVAL, "invalid IPv4 gateway %s", gateway);
+    nl_request_t req;
+    struct rtmsg *rtm = nl_start(&req, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rtm));
+    rtm->rtm_family = AF_INET;
+    rtm->rtm_table = RT_TABLE_MAIN;
+    rtm->rtm_protocol = RTPROT_BOOT;
+    rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+    rtm->rtm_type = RTN_UNICAST;
+    uint32_t oif = (uint32_t)ifindex;
+    nl_attr(&req, RTA_GATEWAY, &gw, sizeof(gw));
+    nl_attr(&req, RTA_OIF, &oif, sizeof(oif));
+    if (netlink_transact(&req.h, err) < 0) {
+        upod_error_wrap(err, "cannot add the default route via %s", gateway);
         return -1;
     }
     return 0;

@@ -185,9 +185,17 @@ void pod_config_clear(pod_config_t *c)
     memset(c, 0, sizeof(*c));
 }
 
+void pod_state_clear(pod_state_t *s)
+{
+    free(s->published);
+    s->published = NULL;
+    s->npublished = 0;
+}
+
 void pod_clear(pod_t *p)
 {
     pod_config_clear(&p->config);
+    pod_state_clear(&p->state);
 }
 
 /* ---- state <-> kv ---- */
@@ -202,6 +210,11 @@ void pod_state_to_kv(const pod_state_t *s, kv_t *kv)
     kv_addf(kv, "started", "%lld", s->started);
     kv_addf(kv, "finished", "%lld", s->finished);
     kv_addf(kv, "exit_code", "%d", s->exit_code);
+    for (size_t i = 0; i < s->npublished; i++) {
+        char *text = published_port_format(&s->published[i]);
+        kv_add(kv, "published", text);
+        free(text);
+    }
 }
 
 int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err)
@@ -224,6 +237,15 @@ int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err)
     s->infra.pid = (pid_t)ipid;
     s->infra.start = (unsigned long long)istart;
     s->exit_code = (int)code;
+    const char *v;
+    for (size_t i = 0; (v = kv_get_nth(kv, "published", i)); i++) {
+        s->published = xrealloc(s->published, (s->npublished + 1) * sizeof(*s->published));
+        if (published_port_parse(v, &s->published[s->npublished]) < 0) {
+            pod_state_clear(s);
+            return upod_fail(err, 0, "corrupt pod state: bad published port \"%s\"", v);
+        }
+        s->npublished++;
+    }
     return 0;
 }
 

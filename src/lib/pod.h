@@ -49,6 +49,8 @@ typedef struct {
     long long started;     /* ns since the epoch, 0 if never */
     long long finished;
     int exit_code;         /* of the infra, when Exited */
+    published_port_t *published; /* while Running: the ports as bound */
+    size_t npublished;
 } pod_state_t;
 
 typedef struct {
@@ -65,6 +67,7 @@ int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err);
 void pod_state_to_kv(const pod_state_t *s, kv_t *kv);
 int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err);
 void pod_config_clear(pod_config_t *c);
+void pod_state_clear(pod_state_t *s);
 void pod_clear(pod_t *p);
 
 /* podman's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most POD_NAME_MAX. */

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -432,4 +433,52 @@ char *net_options_format(const net_options_t *o)
                      o->allow_host_loopback ? "true" : "false", o->mtu,
                      o->port_handler == PORT_HANDLER_SLIRP ? "slirp" : "splice",
                      o->enable_ipv6 ? "true" : "false");
+}
+
+/* ---- published ports ---- */
+
+char *published_port_format(const published_port_t *pp)
+{
+    bool v6 = strchr(pp->host_ip, ':') != NULL;
+    return xasprintf("%s%s%s:%u:%u/%s%s", v6 ? "[" : "", pp->host_ip, v6 ? "]" : "", pp->host_port,
+                     pp->container_port, pp->proto == PORT_PROTO_UDP ? "udp" : "tcp",
+                     pp->via_slirp ? ",slirp" : "");
+}
+
+int published_port_parse(const char *text, published_port_t *out)
+{
+    upod_error_t ignored = {0};
+    port_mapping_t m;
+    cleanup_free char *copy = xstrdup(text);
+    char *flag = strchr(copy, ',');
+    if (flag)
+        *flag++ = '\0';
+    /* An explicit "ip:port:port" with an empty ip is written as ":port:port". */
+    const char *spec = copy[0] == ':' ? copy + 1 : copy;
+    if (port_mapping_parse(spec, &m, &ignored) < 0 || m.count != 1)
+        return -1;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->host_ip, sizeof(out->host_ip), "%s", m.host_ip);
+    out->host_port = m.host_port;
+    out->container_port = m.container_port;
+    out->proto = m.proto;
+    out->via_slirp = flag && strcmp(flag, "slirp") == 0;
+    out->listen_fd = -1;
+    return 0;
+}
+
+char *published_describe(const published_port_t *ports, size_t n)
+{
+    char *text = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        const published_port_t *pp = &ports[i];
+        bool v6 = strchr(pp->host_ip, ':') != NULL;
+        char *line = xasprintf("%s%u/%s -> %s%s%s:%u\n", text, pp->container_port,
+                               pp->proto == PORT_PROTO_UDP ? "udp" : "tcp", v6 ? "[" : "",
+                               pp->host_ip[0] ? pp->host_ip : "0.0.0.0", v6 ? "]" : "",
+                               pp->host_port);
+        free(text);
+        text = line;
+    }
+    return text;
 }

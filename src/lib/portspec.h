@@ -5,6 +5,7 @@
 #define UPOD_PORTSPEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 
@@ -78,5 +79,22 @@ int net_options_parse(const char *text, net_options_t *out, upod_error_t *err);
  * Parses back to the same options (for "none": to the defaults, since the
  * slirp options mean nothing without a network). malloc'd. */
 char *net_options_format(const net_options_t *o);
+
+/* A published port once the pod runs: one host port (random ones chosen),
+ * and which driver serves it. Kept in the pod state. */
+typedef struct {
+    char host_ip[64];        /* "" = all addresses */
+    unsigned host_port;
+    unsigned container_port;
+    port_proto_t proto;
+    bool via_slirp;          /* libslirp host forward, else the splice forwarder */
+    int listen_fd;           /* the splice listener while the keeper starts, else -1 */
+} published_port_t;
+
+/* "[ip:]host:container/proto[,slirp]" and back. */
+char *published_port_format(const published_port_t *pp);
+int published_port_parse(const char *text, published_port_t *out);
+/* "80/tcp -> 0.0.0.0:8080" lines, as `podman port` prints them. */
+char *published_describe(const published_port_t *ports, size_t n);
 
 #endif

@@ -28,6 +28,8 @@ typedef struct {
 
 int sync_socketpair(int fds[2], upod_error_t *err);
 int sync_send(int fd, sync_type_t type, int64_t value, upod_error_t *err);
+/* The same, passing one file descriptor along (SCM_RIGHTS). */
+int sync_send_fd(int fd, sync_type_t type, int64_t value, int passed, upod_error_t *err);
 /* Forward a failure to the parent (best effort: the child exits next). */
 void sync_send_error(int fd, const upod_error_t *failure);
 /* Wait up to timeout_ms (-1: forever) for a message of the expected type.
@@ -35,5 +37,9 @@ void sync_send_error(int fd, const upod_error_t *failure);
  * fails with what_peer named in the message. */
 int sync_expect(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
                 sync_msg_t *msg, upod_error_t *err);
+/* The same, receiving the descriptor passed with the message into *passed
+ * (-1 when none came). */
+int sync_expect_fd(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
+                   sync_msg_t *msg, int *passed, upod_error_t *err);
 
 #endif

@@ -5,7 +5,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "netlink.h"
+#include "util.h"
 
 void tun_failure_hint(int errnum, const struct stat *st, char *buf, size_t size)
 {
@@ -51,4 +57,31 @@ void tun_probe(tun_probe_t *out)
     struct stat st;
     bool have_stat = stat(TUN_DEVICE, &st) == 0;
     tun_failure_hint(out->errnum, have_stat ? &st : NULL, out->hint, sizeof(out->hint));
+}
+
+int tap_create_pod_interface(unsigned mtu, upod_error_t *err)
+{
+    cleanup_close int fd = open(TUN_DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int saved = errno;
+        char hint[512];
+        struct stat st;
+        tun_failure_hint(saved, stat(TUN_DEVICE, &st) == 0 ? &st : NULL, hint, sizeof(hint));
+        return upod_fail(err, 0, "cannot give the pod a network: %s", hint);
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", POD_TAP_NAME);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+        return upod_fail(err, errno, "cannot create %s in the pod (TUNSETIFF)", POD_TAP_NAME);
+    int ifindex = (int)if_nametoindex(POD_TAP_NAME);
+    if (ifindex == 0)
+        return upod_fail(err, errno, "cannot find %s in the pod", POD_TAP_NAME);
+    if (netlink_link_set_mtu(ifindex, mtu, err) < 0 ||
+        netlink_addr_add_v4(ifindex, POD_IP, POD_NET_PREFIX, err) < 0 ||
+        netlink_link_up(ifindex, err) < 0 ||
+        netlink_route_default_v4(ifindex, POD_GATEWAY, err) < 0)
+        return -1;
+    return steal_fd(&fd);
 }

@@ -1,0 +1,352 @@
+/* portfwd.c: see portfwd.h. */
+#include "portfwd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "tap.h"
+#include "userns.h"
+#include "util.h"
+
+/* ---- keeper side: listeners ---- */
+
+/* A socket bound to ip:port ("" = all addresses, v4 and v6 when the host has
+ * IPv6). listen() only for TCP listeners. */
+static int bind_host_socket(const char *ip, unsigned port, port_proto_t proto, bool do_listen,
+                            unsigned *bound_port, upod_error_t *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof(ss));
+    bool v6 = strchr(ip, ':') != NULL || ip[0] == '\0';
+    int type = proto == PORT_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+    int fd = socket(v6 ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 && v6 && ip[0] == '\0' && errno == EAFNOSUPPORT) {
+        v6 = false; /* a host without IPv6: all IPv4 addresses */
+        fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    }
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot create a socket for host port %u", port);
+    int one = 1, zero = 0;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (v6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        if (ip[0])
+            inet_pton(AF_INET6, ip, &a->sin6_addr);
+        else
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+        len = sizeof(*a);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, ip[0] ? ip : "0.0.0.0", &a->sin_addr) != 1) {
+            close(fd);
+            return upod_fail(err, 0, "invalid host address %s", ip);
+        }
+        len = sizeof(*a);
+    }
+    const char *proto_name = proto == PORT_PROTO_UDP ? "udp" : "tcp";
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+        int saved = errno;
+        close(fd);
+        if (saved == EADDRINUSE)
+            return upod_fail(err, 0, "host port %u/%s%s%s is already in use (by another program "
+                                     "or pod): publish another host port",
+                             port, proto_name, ip[0] ? " on " : "", ip);
+        if (saved == EACCES) {
+            long start = read_sysctl_long("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+            return upod_fail(err, 0, "host port %u is below net.ipv4.ip_unprivileged_port_start "
+                                     "(%ld): publish a port >= %ld, or as root run 'sysctl -w "
+                                     "net.ipv4.ip_unprivileged_port_start=%u'",
+                             port, start, start, port);
+        }
+        if (saved == EADDRNOTAVAIL)
+            return upod_fail(err, 0, "host address %s is not an address of this host", ip);
+        return upod_fail(err, saved, "cannot bind host port %u/%s", port, proto_name);
+    }
+    if (do_listen && listen(fd, 4096) < 0) {
+        int saved = errno;
+        close(fd);
+        return upod_fail(err, saved, "cannot listen on host port %u", port);
+    }
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+int portfwd_bind(const pod_config_t *config, published_t *out, upod_error_t *err)
+{
+    out->ports = NULL;
+    out->n = 0;
+    for (size_t i = 0; i < config->nports; i++) {
+        const port_mapping_t *m = &config->ports[i];
+        for (unsigned k = 0; k < m->count; k++) {
+            published_port_t pp;
+            memset(&pp, 0, sizeof(pp));
+            snprintf(pp.host_ip, sizeof(pp.host_ip), "%s", m->host_ip);
+            pp.container_port = m->container_port + k;
+            pp.proto = m->proto;
+            pp.via_slirp = m->proto == PORT_PROTO_UDP ||
+                           config->net.port_handler == PORT_HANDLER_SLIRP;
+            unsigned want = m->host_port ? m->host_port + k : 0;
+            /* slirp binds its own socket: ours only proves the port is free
+             * (and picks one for a random port), then is closed. */
+            int fd = bind_host_socket(pp.host_ip, want, pp.proto, !pp.via_slirp, &pp.host_port, err);
+            if (fd < 0) {
+                published_clear(out);
+                return -1;
+            }
+            if (pp.via_slirp) {
+                close(fd);
+                fd = -1;
+            }
+            pp.listen_fd = fd;
+            out->ports = xrealloc(out->ports, (out->n + 1) * sizeof(*out->ports));
+            out->ports[out->n++] = pp;
+        }
+    }
+    return 0;
+}
+
+void portfwd_close_listeners(published_t *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->ports[i].listen_fd >= 0) {
+            close(p->ports[i].listen_fd);
+            p->ports[i].listen_fd = -1;
+        }
+    }
+}
+
+void published_clear(published_t *p)
+{
+    portfwd_close_listeners(p);
+    free(p->ports);
+    p->ports = NULL;
+    p->n = 0;
+}
+
+/* ---- infra side: the splice forwarder ---- */
+
+#define PIPE_BYTES (1 << 20) /* fs.pipe-max-size's default: the largest a user may ask */
+
+/* One direction of a connection: from -> pipe -> to. */
+typedef struct {
+    int from, to;
+    int pipe[2];
+    size_t buffered;
+    bool eof;  /* from said EOF */
+    bool shut; /* and we passed it on with shutdown(to, SHUT_WR) */
+} direction_t;
+
+typedef struct {
+    int client, pod;
+    bool connecting;
+    direction_t dir[2]; /* 0: client -> pod, 1: pod -> client */
+    size_t client_index, pod_index;
+} connection_t;
+
+struct forwarder {
+    int *listeners;
+    unsigned *ports;
+    size_t nlisteners;
+    size_t *listener_index;
+    connection_t **conns;
+    size_t nconns, cap;
+};
+
+forwarder_t *forwarder_new(const int *listeners, const unsigned *container_ports, size_t n)
+{
+    forwarder_t *f = xcalloc(1, sizeof(*f));
+    f->listeners = xcalloc(n ? n : 1, sizeof(int));
+    f->ports = xcalloc(n ? n : 1, sizeof(unsigned));
+    f->listener_index = xcalloc(n ? n : 1, sizeof(size_t));
+    memcpy(f->listeners, listeners, n * sizeof(int));
+    memcpy(f->ports, container_ports, n * sizeof(unsigned));
+    f->nlisteners = n;
+    return f;
+}
+
+size_t forwarder_connections(const forwarder_t *f)
+{
+    return f->nconns;
+}
+
+static void close_connection(connection_t *c)
+{
+    close(c->client);
+    close(c->pod);
+    for (int d = 0; d < 2; d++) {
+        if (c->dir[d].pipe[0] >= 0) {
+            close(c->dir[d].pipe[0]);
+            close(c->dir[d].pipe[1]);
+        }
+    }
+    free(c);
+}
+
+static void accept_one(forwarder_t *f, size_t i)
+{
+    int client = accept4(f->listeners[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (client < 0)
+        return; /* EAGAIN, or a connection reset before we took it */
+    int pod = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (pod < 0) {
+        close(client);
+        return;
+    }
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->ports[i])};
+    inet_pton(AF_INET, POD_IP, &to.sin_addr);
+    if (connect(pod, (struct sockaddr *)&to, sizeof(to)) < 0 && errno != EINPROGRESS) {
+        close(pod);
+        close(client); /* nothing listens in the pod: the client sees the close */
+        return;
+    }
+    connection_t *c = xcalloc(1, sizeof(*c));
+    c->client = client;
+    c->pod = pod;
+    c->connecting = true;
+    for (int d = 0; d < 2; d++) {
+        c->dir[d].pipe[0] = c->dir[d].pipe[1] = -1;
+        c->dir[d].from = d == 0 ? client : pod;
+        c->dir[d].to = d == 0 ? pod : client;
+    }
+    if (f->nconns == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16;
+        f->conns = xrealloc(f->conns, f->cap * sizeof(*f->conns));
+    }
+    f->conns[f->nconns++] = c;
+}
+
+/* The connect inside the pod finished: make the pipes, or give up. */
+static bool finish_connect(connection_t *c)
+{
+    int soerr = 0;
+    socklen_t len = sizeof(soerr);
+    if (getsockopt(c->pod, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 || soerr != 0)
+        return false;
+    for (int d = 0; d < 2; d++) {
+        if (pipe2(c->dir[d].pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+            return false;
+        fcntl(c->dir[d].pipe[1], F_SETPIPE_SZ, PIPE_BYTES); /* best effort: bigger moves */
+    }
+    c->connecting = false;
+    return true;
+}
+
+/* Move what can be moved now in one direction. false: the connection broke. */
+static bool pump(direction_t *d)
+{
+    for (;;) {
+        bool progress = false;
+        if (!d->eof) {
+            ssize_t n = splice(d->from, NULL, d->pipe[1], NULL, PIPE_BYTES,
+                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (n > 0) {
+                d->buffered += (size_t)n;
+                progress = true;
+            } else if (n == 0) {
+                d->eof = true;
+            } else if (errno != EAGAIN && errno != EINTR) {
+                return false;
+            }
+        }
+        if (d->buffered > 0) {
+            ssize_t n = splice(d->pipe[0], NULL, d->to, NULL, d->buffered,
+                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (n > 0) {
+                d->buffered -= (size_t)n;
+                progress = true;
+            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                return false;
+            }
+        }
+        if (d->eof && d->buffered == 0 && !d->shut) {
+            shutdown(d->to, SHUT_WR); /* half-close: the other side sees EOF */
+            d->shut = true;
+        }
+        if (!progress)
+            return true;
+    }
+}
+
+static short wanted_events(const connection_t *c, int fd)
+{
+    if (c->connecting)
+        return fd == c->pod ? POLLOUT : 0;
+    short ev = 0;
+    for (int d = 0; d < 2; d++) {
+        const direction_t *dir = &c->dir[d];
+        if (dir->from == fd && !dir->eof)
+            ev |= POLLIN;
+        if (dir->to == fd && dir->buffered > 0)
+            ev |= POLLOUT;
+    }
+    return ev;
+}
+
+void forwarder_fill(forwarder_t *f, pollset_t *ps)
+{
+    for (size_t i = 0; i < f->nlisteners; i++)
+        f->listener_index[i] = pollset_add(ps, f->listeners[i], POLLIN);
+    for (size_t i = 0; i < f->nconns; i++) {
+        connection_t *c = f->conns[i];
+        c->client_index = pollset_add(ps, c->client, wanted_events(c, c->client));
+        c->pod_index = pollset_add(ps, c->pod, wanted_events(c, c->pod));
+    }
+}
+
+/* Handle one connection's events; false when it is over. */
+static bool serve(connection_t *c, short client_ev, short pod_ev)
+{
+    if (c->connecting) {
+        if (!(pod_ev & (POLLOUT | POLLERR | POLLHUP)))
+            return true;
+        if (!finish_connect(c))
+            return false;
+    }
+    if ((client_ev | pod_ev) & POLLERR)
+        return false;
+    for (int d = 0; d < 2; d++) {
+        if (!pump(&c->dir[d]))
+            return false;
+    }
+    return !(c->dir[0].shut && c->dir[1].shut);
+}
+
+void forwarder_dispatch(forwarder_t *f, const pollset_t *ps)
+{
+    /* Connections first: accept_one appends to the list. */
+    size_t kept = 0;
+    for (size_t i = 0; i < f->nconns; i++) {
+        connection_t *c = f->conns[i];
+        short cev = pollset_revents(ps, c->client_index), pev = pollset_revents(ps, c->pod_index);
+        if ((cev | pev) == 0 || serve(c, cev, pev))
+            f->conns[kept++] = c;
+        else
+            close_connection(c);
+    }
+    f->nconns = kept;
+    for (size_t i = 0; i < f->nlisteners; i++) {
+        if (pollset_revents(ps, f->listener_index[i]) & POLLIN) {
+            for (int k = 0; k < 64; k++) {
+                size_t before = f->nconns;
+                accept_one(f, i);
+                if (f->nconns == before)
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+/* xfer: a small TCP/UDP test peer for upod's integration tests (busybox nc
+ * loses data when its stdin ends, so it cannot check bulk transfers).
+ *
+ *   xfer sum FILE                 print the FNV-1a 64 checksum and size of FILE
+ *   xfer sink PORT                accept one connection, read to EOF, answer
+ *                                 "<checksum> <bytes>\n", close (tests half-close)
+ *   xfer send HOST PORT FILE      send FILE, shut down writing, print the answer
+ *   xfer source PORT FILE         accept one connection, send FILE, close
+ *   xfer recv HOST PORT           read to EOF, print "<checksum> <bytes>"
+ *   xfer peer PORT                accept one connection, answer the client's
+ *                                 address as the server sees it, close
+ *   xfer ask HOST PORT            connect, print what the server says
+ *   xfer udp-echo PORT            answer one UDP datagram with itself, exit
+ *   xfer udp-ask HOST PORT TEXT   send TEXT over UDP, print the answer
+ *
+ * HOST is an IPv4 or IPv6 literal. Servers listen on all addresses (v4+v6)
+ * and print "listening" on stdout once they accept connections. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+    fprintf(stderr, "xfer: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+typedef struct {
+    uint64_t hash;
+    uint64_t bytes;
+} sum_t;
+
+static void sum_init(sum_t *s)
+{
+    s->hash = 1469598103934665603ULL;
+    s->bytes = 0;
+}
+
+static void sum_add(sum_t *s, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        s->hash ^= p[i];
+        s->hash *= 1099511628211ULL;
+    }
+    s->bytes += n;
+}
+
+static unsigned char buf[1 << 16];
+
+static void write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            die("write");
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+}
+
+static sum_t read_to_eof(int fd)
+{
+    sum_t s;
+    sum_init(&s);
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die("read");
+        }
+        if (n == 0)
+            return s;
+        sum_add(&s, buf, (size_t)n);
+    }
+}
+
+static void send_file(int sock, const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        die(path);
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0)
+            die("read file");
+        if (n == 0)
+            break;
+        write_all(sock, buf, (size_t)n);
+    }
+    close(fd);
+}
+
+static int listen_on(const char *port, int type)
+{
+    int fd = socket(AF_INET6, type, 0), zero = 0, one = 1;
+    if (fd < 0)
+        die("socket");
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)atoi(port))};
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+        die("bind");
+    if (type == SOCK_STREAM && listen(fd, 16) < 0)
+        die("listen");
+    printf("listening\n");
+    fflush(stdout);
+    return fd;
+}
+
+static int accept_one(const char *port, struct sockaddr_in6 *peer)
+{
+    int l = listen_on(port, SOCK_STREAM);
+    socklen_t len = sizeof(*peer);
+    int c = accept(l, (struct sockaddr *)peer, &len);
+    if (c < 0)
+        die("accept");
+    close(l);
+    return c;
+}
+
+static int connect_to(const char *host, const char *port, int type, struct sockaddr_storage *out,
+                      socklen_t *outlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof(ss));
+    if (strchr(host, ':')) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)atoi(port));
+        if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+            die("bad address");
+        len = sizeof(*a);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)atoi(port));
+        if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+            die("bad address");
+        len = sizeof(*a);
+    }
+    int fd = socket(ss.ss_family, type, 0);
+    if (fd < 0)
+        die("socket");
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0)
+        die("connect");
+    if (out) {
+        *out = ss;
+        *outlen = len;
+    }
+    return fd;
+}
+
+static void print_sum(FILE *f, const sum_t *s)
+{
+    fprintf(f, "%016llx %llu\n", (unsigned long long)s->hash, (unsigned long long)s->bytes);
+}
+
+static void peer_text(const struct sockaddr_in6 *peer, char *text, size_t size)
+{
+    if (IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr))
+        inet_ntop(AF_INET, &peer->sin6_addr.s6_addr[12], text, (socklen_t)size);
+    else
+        inet_ntop(AF_INET6, &peer->sin6_addr, text, (socklen_t)size);
+}
+
+int main(int argc, char **argv)
+{
+    struct sockaddr_in6 peer;
+    if (argc == 3 && strcmp(argv[1], "sum") == 0) {
+        int fd = open(argv[2], O_RDONLY);
+        if (fd < 0)
+            die(argv[2]);
+        sum_t s = read_to_eof(fd);
+        print_sum(stdout, &s);
+    } else if (argc == 3 && strcmp(argv[1], "sink") == 0) {
+        int c = accept_one(argv[2], &peer);
+        sum_t s = read_to_eof(c);
+        char line[64];
+        int n = snprintf(line, sizeof(line), "%016llx %llu\n", (unsigned long long)s.hash,
+                         (unsigned long long)s.bytes);
+        write_all(c, line, (size_t)n);
+        close(c);
+    } else if (argc == 5 && strcmp(argv[1], "send") == 0) {
+        int c = connect_to(argv[2], argv[3], SOCK_STREAM, NULL, NULL);
+        send_file(c, argv[4]);
+        if (shutdown(c, SHUT_WR) < 0)
+            die("shutdown");
+        ssize_t n = read(c, buf, sizeof(buf) - 1);
+        if (n <= 0)
+            die("no answer after half-close");
+        write_all(1, buf, (size_t)n);
+    } else if (argc == 4 && strcmp(argv[1], "source") == 0) {
+        int c = accept_one(argv[2], &peer);
+        send_file(c, argv[3]);
+        close(c);
+    } else if (argc == 4 && strcmp(argv[1], "recv") == 0) {
+        int c = connect_to(argv[2], argv[3], SOCK_STREAM, NULL, NULL);
+        sum_t s = read_to_eof(c);
+        print_sum(stdout, &s);
+    } else if (argc == 3 && strcmp(argv[1], "peer") == 0) {
+        int c = accept_one(argv[2], &peer);
+        char text[INET6_ADDRSTRLEN + 2];
+        peer_text(&peer, text, sizeof(text));
+        strcat(text, "\n");
+        write_all(c, text, strlen(text));
+        close(c);
+    } else if (argc == 4 && strcmp(argv[1], "ask") == 0) {
+        int c = connect_to(argv[2], argv[3], SOCK_STREAM, NULL, NULL);
+        ssize_t n;
+        while ((n = read(c, buf, sizeof(buf))) > 0)
+            write_all(1, buf, (size_t)n);
+    } else if (argc == 3 && strcmp(argv[1], "udp-echo") == 0) {
+        int s = listen_on(argv[2], SOCK_DGRAM);
+        socklen_t len = sizeof(peer);
+        ssize_t n = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len);
+        if (n < 0)
+            die("recvfrom");
+        if (sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&peer, len) < 0)
+            die("sendto");
+    } else if (argc == 5 && strcmp(argv[1], "udp-ask") == 0) {
+        int s = connect_to(argv[2], argv[3], SOCK_DGRAM, NULL, NULL);
+        struct timeval tv = {.tv_sec = 5};
+        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        write_all(s, argv[4], strlen(argv[4]));
+        ssize_t n = recv(s, buf, sizeof(buf), 0);
+        if (n < 0)
+            die("no UDP answer");
+        write_all(1, buf, (size_t)n);
+        write_all(1, "\n", 1);
+    } else {
+        fprintf(stderr, "usage: see the comment at the top of tests/tools/xfer.c\n");
+        return 2;
+    }
+    return 0;
+}
