@@ -18,9 +18,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Packages for building (musl, dpkg-source), testing (cmocka, uidmap for
 # newuidmap, busybox as a tiny rootfs and test server, iproute2, util-linux for
-# setpriv, jq) and checking the result (file).
+# setpriv, jq, curl) and checking the result (file).
 packages=(gcc make musl-tools dpkg-dev xz-utils bzip2 libcmocka-dev libcap-dev
-          linux-libc-dev uidmap busybox-static iproute2 util-linux file procps passwd jq)
+          linux-libc-dev uidmap busybox-static iproute2 util-linux file procps passwd jq curl)
 
 say() { printf 'build.sh: %s\n' "$*"; }
 die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }

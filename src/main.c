@@ -12,6 +12,7 @@ static const cmd_entry_t commands[] = {
     {"container", cmd_container, "Manage containers (ls)"},
     {"info", cmd_info, "Check whether upod can run pods here"},
     {"pod", cmd_pod, "Manage pods"},
+    {"port", cmd_port, "List a pod's published ports"},
     {"ps", cmd_ps, "List containers"},
     {"version", cmd_version, "Show upod's version and build information"},
 };

@@ -12,13 +12,35 @@
 #include "../lib/util.h"
 #include "cmd.h"
 
-/* podman's PORTS column: "0.0.0.0:8080->80/tcp, ..." */
-static char *ports_text(const pod_config_t *c)
+/* podman's PORTS column: "0.0.0.0:8080->80/tcp, ...", with the ports as
+ * bound (random ones chosen) while the pod runs. */
+static char *ports_text(const pod_t *p, pod_status_t s)
 {
+    const pod_config_t *c = &p->config;
+    bool running = s == POD_STATUS_RUNNING && p->state.npublished > 0;
+    size_t n = running ? p->state.npublished : c->nports;
     char *text = xstrdup("");
-    for (size_t i = 0; i < c->nports; i++) {
-        cleanup_free char *one = port_mapping_display(&c->ports[i]);
-        char *joined = xasprintf("%s%s%s", text, i ? ", " : "", one);
+    for (size_t i = 0; i < n; i++) {
+        port_mapping_t bound;
+        if (running) {
+            const published_port_t *pp = &p->state.published[i];
+            memset(&bound, 0, sizeof(bound));
+            snprintf(bound.host_ip, sizeof(bound.host_ip), "%s", pp->host_ip);
+            bound.host_port = pp->host_port;
+            bound.container_port = pp->container_port;
+            bound.count = 1;
+            bound.proto = pp->proto;
+            /* Consecutive ports show as a range, as podman prints them. */
+            while (i + 1 < n && p->state.published[i + 1].host_port == pp->host_port + bound.count &&
+                   p->state.published[i + 1].container_port == pp->container_port + bound.count &&
+                   p->state.published[i + 1].proto == pp->proto &&
+                   strcmp(p->state.published[i + 1].host_ip, pp->host_ip) == 0) {
+                bound.count++;
+                i++;
+            }
+        }
+        cleanup_free char *one = port_mapping_display(running ? &bound : &c->ports[i]);
+        char *joined = xasprintf("%s%s%s", text, text[0] ? ", " : "", one);
         free(text);
         text = joined;
     }
@@ -58,7 +80,7 @@ static json_t *infra_json(const pod_t *p, pod_status_t s, long long now, bool na
                                 : s == POD_STATUS_CREATED ? "created" : "exited");
     cleanup_free char *status = status_text(p, s, now);
     json_set_string(o, "Status", status);
-    cleanup_free char *ports = ports_text(&p->config);
+    cleanup_free char *ports = ports_text(p, s);
     json_set_string(o, "Ports", ports);
     if (names_text)
         json_set_string(o, "Names", name);

@@ -93,7 +93,7 @@ __attribute__((noreturn)) static void infra_loop(int sync_fd, forwarder_t *fwd)
         size_t sig_index = pollset_add(&ps, sfd, POLLIN);
         size_t sync_index = pollset_add(&ps, sync_fd, POLLIN);
         forwarder_fill(fwd, &ps);
-        if (pollset_wait(&ps, -1) < 0)
+        if (pollset_wait(&ps, forwarder_timeout(fwd)) < 0)
             _exit(1);
         if (pollset_revents(&ps, sync_index) & (POLLHUP | POLLERR))
             _exit(0); /* the keeper is gone: so is the pod */
@@ -117,8 +117,8 @@ __attribute__((noreturn)) static void infra_loop(int sync_fd, forwarder_t *fwd)
     }
 }
 
-void infra_main(const pod_config_t *config, int sync_fd, const int *listeners,
-                const unsigned *ports, size_t nlisteners)
+void infra_main(const pod_config_t *config, int sync_fd, const forward_t *forwards,
+                size_t nforwards)
 {
     upod_error_t err = {0};
     sync_msg_t msg;
@@ -155,5 +155,5 @@ void infra_main(const pod_config_t *config, int sync_fd, const int *listeners,
         dup2(devnull, STDERR_FILENO);
         close(devnull);
     }
-    infra_loop(sync_fd, forwarder_new(listeners, ports, nlisteners));
+    infra_loop(sync_fd, forwarder_new(forwards, nforwards));
 }

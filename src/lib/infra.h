@@ -14,16 +14,16 @@
 #define UPOD_INFRA_H
 
 #include "pod.h"
+#include "portfwd.h"
 
 /* Namespace flags the infra is created with (all but cgroup when the kernel
  * lacks it are required). */
 int infra_clone_flags(void);
 
 /* The infra's whole life; never returns. sync_fd: its end of the
- * keeper<->infra socketpair; listeners: the splice listeners the keeper
- * bound in the host's network namespace, for these container ports. */
+ * keeper<->infra socketpair; forwards: the host sockets of published ports
+ * the keeper bound in the host's network namespace. */
 __attribute__((noreturn)) void infra_main(const pod_config_t *config, int sync_fd,
-                                          const int *listeners, const unsigned *ports,
-                                          size_t nlisteners);
+                                          const forward_t *forwards, size_t nforwards);
 
 #endif

@@ -70,36 +70,37 @@ static void keeper_log(const char *fmt, ...)
 }
 
 /* Infra, right after the clone: keep only the sync socket (as fd 3) and
- * the splice listeners (4...), then become the infra. Every descriptor is
- * first copied above the target range, so that placing one never clobbers
- * another still to be placed. */
+ * the host sockets of published ports (4...), then become the infra. Every
+ * descriptor is first copied above the target range, so that placing one
+ * never clobbers another still to be placed. */
 __attribute__((noreturn)) static void become_infra(const pod_config_t *config, int sync_fd,
                                                   published_t *published)
 {
-    int *listeners = xcalloc(published->n + 1, sizeof(int));
-    unsigned *ports = xcalloc(published->n + 1, sizeof(unsigned));
+    forward_t *forwards = xcalloc(published->n + 1, sizeof(*forwards));
     int high_from = 4 + (int)published->n;
     int sync_high = fcntl(sync_fd, F_DUPFD_CLOEXEC, high_from);
     if (sync_high < 0)
         _exit(1);
     size_t n = 0;
     for (size_t i = 0; i < published->n; i++) {
-        if (published->ports[i].listen_fd < 0)
+        const published_port_t *pp = &published->ports[i];
+        if (pp->listen_fd < 0)
             continue;
-        listeners[n] = fcntl(published->ports[i].listen_fd, F_DUPFD_CLOEXEC, high_from);
-        if (listeners[n] < 0)
+        forwards[n].fd = fcntl(pp->listen_fd, F_DUPFD_CLOEXEC, high_from);
+        if (forwards[n].fd < 0)
             _exit(1);
-        ports[n++] = published->ports[i].container_port;
+        forwards[n].container_port = pp->container_port;
+        forwards[n++].proto = pp->proto;
     }
     if (dup2(sync_high, 3) < 0)
         _exit(1);
     for (size_t i = 0; i < n; i++) {
-        if (dup2(listeners[i], 4 + (int)i) < 0)
+        if (dup2(forwards[i].fd, 4 + (int)i) < 0)
             _exit(1);
-        listeners[i] = 4 + (int)i;
+        forwards[i].fd = 4 + (int)i;
     }
     upod_close_range(4 + (unsigned)n, ~0U, 0);
-    infra_main(config, 3, listeners, ports, n);
+    infra_main(config, 3, forwards, n);
 }
 
 /* Keeper: create the infra and wait until it is ready (its tap fd, when the

@@ -366,7 +366,11 @@ int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
     size_t prefix_matches = 0;
     size_t reflen = strlen(ref);
     for (size_t i = 0; i < n && found < 0; i++) {
-        if (strcmp(pods[i].config.name, ref) == 0 || strcmp(pods[i].config.id, ref) == 0)
+        char infra_name[32];
+        snprintf(infra_name, sizeof(infra_name), "%.12s-infra", pods[i].config.id);
+        /* The pod, or its infra container by id or name, as podman allows. */
+        if (strcmp(pods[i].config.name, ref) == 0 || strcmp(pods[i].config.id, ref) == 0 ||
+            strcmp(pods[i].config.infra_id, ref) == 0 || strcmp(infra_name, ref) == 0)
             found = (ssize_t)i;
     }
     if (found < 0 && reflen > 0 && reflen < POD_ID_LEN) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -98,12 +99,14 @@ int portfwd_bind(const pod_config_t *config, published_t *out, upod_error_t *err
             snprintf(pp.host_ip, sizeof(pp.host_ip), "%s", m->host_ip);
             pp.container_port = m->container_port + k;
             pp.proto = m->proto;
-            pp.via_slirp = m->proto == PORT_PROTO_UDP ||
+            pp.via_slirp = m->proto == PORT_PROTO_TCP &&
                            config->net.port_handler == PORT_HANDLER_SLIRP;
             unsigned want = m->host_port ? m->host_port + k : 0;
             /* slirp binds its own socket: ours only proves the port is free
              * (and picks one for a random port), then is closed. */
-            int fd = bind_host_socket(pp.host_ip, want, pp.proto, !pp.via_slirp, &pp.host_port, err);
+            int fd = bind_host_socket(pp.host_ip, want, pp.proto,
+                                      pp.proto == PORT_PROTO_TCP && !pp.via_slirp, &pp.host_port,
+                                      err);
             if (fd < 0) {
                 published_clear(out);
                 return -1;
@@ -158,25 +161,133 @@ typedef struct {
     size_t client_index, pod_index;
 } connection_t;
 
+/* A UDP client of a published port, and its socket inside the pod. */
+typedef struct {
+    struct sockaddr_storage client;
+    socklen_t client_len;
+    size_t forward;     /* which host socket it came in on */
+    int pod;            /* connected to 10.0.2.100:port */
+    long long last;     /* ms, CLOCK_MONOTONIC */
+    size_t index;
+} udp_flow_t;
+
+#define UDP_FLOW_IDLE_MS 60000
+#define UDP_FLOWS_MAX 1024
+
 struct forwarder {
-    int *listeners;
-    unsigned *ports;
-    size_t nlisteners;
-    size_t *listener_index;
+    forward_t *forwards;
+    size_t nforwards;
+    size_t *forward_index;
     connection_t **conns;
     size_t nconns, cap;
+    udp_flow_t *flows;
+    size_t nflows;
+    unsigned char datagram[65536];
 };
 
-forwarder_t *forwarder_new(const int *listeners, const unsigned *container_ports, size_t n)
+forwarder_t *forwarder_new(const forward_t *forwards, size_t n)
 {
     forwarder_t *f = xcalloc(1, sizeof(*f));
-    f->listeners = xcalloc(n ? n : 1, sizeof(int));
-    f->ports = xcalloc(n ? n : 1, sizeof(unsigned));
-    f->listener_index = xcalloc(n ? n : 1, sizeof(size_t));
-    memcpy(f->listeners, listeners, n * sizeof(int));
-    memcpy(f->ports, container_ports, n * sizeof(unsigned));
-    f->nlisteners = n;
+    f->forwards = xcalloc(n ? n : 1, sizeof(*f->forwards));
+    f->forward_index = xcalloc(n ? n : 1, sizeof(size_t));
+    memcpy(f->forwards, forwards, n * sizeof(*forwards));
+    f->nforwards = n;
+    f->flows = xcalloc(UDP_FLOWS_MAX, sizeof(*f->flows));
     return f;
+}
+
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int forwarder_timeout(const forwarder_t *f)
+{
+    if (f->nflows == 0)
+        return -1;
+    long long now = monotonic_ms(), next = -1;
+    for (size_t i = 0; i < f->nflows; i++) {
+        long long left = f->flows[i].last + UDP_FLOW_IDLE_MS - now;
+        if (next < 0 || left < next)
+            next = left;
+    }
+    return next < 0 ? 0 : (int)next;
+}
+
+static void drop_flow(forwarder_t *f, size_t i)
+{
+    close(f->flows[i].pod);
+    f->flows[i] = f->flows[--f->nflows];
+}
+
+/* The flow of this client on this port, made on first sight (the oldest
+ * flow makes room when the table is full). NULL if no socket can be made. */
+static udp_flow_t *udp_flow_for(forwarder_t *f, size_t forward, const struct sockaddr_storage *client,
+                                socklen_t len)
+{
+    for (size_t i = 0; i < f->nflows; i++) {
+        udp_flow_t *fl = &f->flows[i];
+        if (fl->forward == forward && fl->client_len == len && memcmp(&fl->client, client, len) == 0)
+            return fl;
+    }
+    if (f->nflows == UDP_FLOWS_MAX) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < f->nflows; i++) {
+            if (f->flows[i].last < f->flows[oldest].last)
+                oldest = i;
+        }
+        drop_flow(f, oldest);
+    }
+    int pod = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (pod < 0)
+        return NULL;
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)f->forwards[forward].container_port)};
+    inet_pton(AF_INET, POD_IP, &to.sin_addr);
+    if (connect(pod, (struct sockaddr *)&to, sizeof(to)) < 0) {
+        close(pod);
+        return NULL;
+    }
+    udp_flow_t *fl = &f->flows[f->nflows++];
+    memset(fl, 0, sizeof(*fl));
+    memcpy(&fl->client, client, len);
+    fl->client_len = len;
+    fl->forward = forward;
+    fl->pod = pod;
+    return fl;
+}
+
+/* Datagrams from host clients into the pod. */
+static void udp_from_host(forwarder_t *f, size_t forward)
+{
+    for (int k = 0; k < 64; k++) {
+        struct sockaddr_storage client;
+        socklen_t len = sizeof(client);
+        ssize_t n = recvfrom(f->forwards[forward].fd, f->datagram, sizeof(f->datagram), 0,
+                             (struct sockaddr *)&client, &len);
+        if (n < 0)
+            return;
+        udp_flow_t *fl = udp_flow_for(f, forward, &client, len);
+        if (!fl)
+            continue;
+        fl->last = monotonic_ms();
+        send(fl->pod, f->datagram, (size_t)n, 0); /* a full queue drops it, as UDP may */
+    }
+}
+
+/* Answers from the pod back to their client, from the published port. */
+static void udp_from_pod(forwarder_t *f, udp_flow_t *fl)
+{
+    for (int k = 0; k < 64; k++) {
+        ssize_t n = recv(fl->pod, f->datagram, sizeof(f->datagram), 0);
+        if (n < 0)
+            return;
+        fl->last = monotonic_ms();
+        sendto(f->forwards[fl->forward].fd, f->datagram, (size_t)n, 0,
+               (struct sockaddr *)&fl->client, fl->client_len);
+    }
 }
 
 size_t forwarder_connections(const forwarder_t *f)
@@ -199,7 +310,7 @@ static void close_connection(connection_t *c)
 
 static void accept_one(forwarder_t *f, size_t i)
 {
-    int client = accept4(f->listeners[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int client = accept4(f->forwards[i].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (client < 0)
         return; /* EAGAIN, or a connection reset before we took it */
     int pod = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -207,7 +318,8 @@ static void accept_one(forwarder_t *f, size_t i)
         close(client);
         return;
     }
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->ports[i])};
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)f->forwards[i].container_port)};
     inet_pton(AF_INET, POD_IP, &to.sin_addr);
     if (connect(pod, (struct sockaddr *)&to, sizeof(to)) < 0 && errno != EINPROGRESS) {
         close(pod);
@@ -299,8 +411,10 @@ static short wanted_events(const connection_t *c, int fd)
 
 void forwarder_fill(forwarder_t *f, pollset_t *ps)
 {
-    for (size_t i = 0; i < f->nlisteners; i++)
-        f->listener_index[i] = pollset_add(ps, f->listeners[i], POLLIN);
+    for (size_t i = 0; i < f->nforwards; i++)
+        f->forward_index[i] = pollset_add(ps, f->forwards[i].fd, POLLIN);
+    for (size_t i = 0; i < f->nflows; i++)
+        f->flows[i].index = pollset_add(ps, f->flows[i].pod, POLLIN);
     for (size_t i = 0; i < f->nconns; i++) {
         connection_t *c = f->conns[i];
         c->client_index = pollset_add(ps, c->client, wanted_events(c, c->client));
@@ -339,8 +453,22 @@ void forwarder_dispatch(forwarder_t *f, const pollset_t *ps)
             close_connection(c);
     }
     f->nconns = kept;
-    for (size_t i = 0; i < f->nlisteners; i++) {
-        if (pollset_revents(ps, f->listener_index[i]) & POLLIN) {
+    long long now = monotonic_ms();
+    for (size_t i = 0; i < f->nflows;) {
+        udp_flow_t *fl = &f->flows[i];
+        if (pollset_revents(ps, fl->index) & POLLIN)
+            udp_from_pod(f, fl);
+        if (now - fl->last >= UDP_FLOW_IDLE_MS)
+            drop_flow(f, i); /* the last one moves here: look at i again */
+        else
+            i++;
+    }
+    for (size_t i = 0; i < f->nforwards; i++) {
+        if (!(pollset_revents(ps, f->forward_index[i]) & POLLIN))
+            continue;
+        if (f->forwards[i].proto == PORT_PROTO_UDP) {
+            udp_from_host(f, i);
+        } else {
             for (int k = 0; k < 64; k++) {
                 size_t before = f->nconns;
                 accept_one(f, i);

@@ -2,17 +2,23 @@
  *
  * Keeper side, in the host's network namespace: portfwd_bind() expands the
  * pod's mappings to one entry per host port, picks free ports for random
- * ones, and binds the listening sockets of the splice driver (TCP) itself,
- * so that "port in use" or "port below ip_unprivileged_port_start" fail the
- * pod's start with a clear message. Ports of the slirp driver (and every UDP
- * port) are checked the same way, then handed to libslirp.
+ * ones, and binds the host sockets itself (TCP listeners of the splice
+ * driver, UDP sockets), so that "port in use" or "port below
+ * ip_unprivileged_port_start" fail the pod's start with a clear message.
+ * Ports of the slirp driver (TCP only) are checked the same way, then handed
+ * to libslirp.
  *
- * Infra side, in the pod's network namespace: the forwarder accepts on the
- * splice listeners (inherited across the clone), connects a socket made
- * right there to 10.0.2.100:port, and moves bytes both ways with splice(2)
- * through a pipe per direction, zero-copy, half-close included. Doing this in
- * the infra, which already sits in the pod's network namespace, saves a
- * round trip of descriptor passing per connection. */
+ * Infra side, in the pod's network namespace: the forwarder serves the host
+ * sockets (inherited across the clone). TCP: it accepts, connects a socket
+ * made right there to 10.0.2.100:port, and moves bytes both ways with
+ * splice(2) through a pipe per direction, zero-copy, half-close included.
+ * UDP: one pod-side socket per client address, expired after a minute of
+ * silence. Doing this in the infra, which already sits in the pod's network
+ * namespace, saves a round trip of descriptor passing per connection.
+ *
+ * UDP does not go through libslirp: its host forwards cannot answer a client
+ * on the host's loopback while the pod is denied the host's loopback (the
+ * default), since the answer is addressed to 10.0.2.2. */
 #ifndef UPOD_PORTFWD_H
 #define UPOD_PORTFWD_H
 
@@ -37,8 +43,16 @@ void published_clear(published_t *p);
 /* ---- infra side ---- */
 typedef struct forwarder forwarder_t;
 
-/* listeners[i] accepts connections for container_ports[i]. */
-forwarder_t *forwarder_new(const int *listeners, const unsigned *container_ports, size_t n);
+/* A host socket the infra serves: a TCP listener or a bound UDP socket. */
+typedef struct {
+    int fd;
+    unsigned container_port;
+    port_proto_t proto;
+} forward_t;
+
+forwarder_t *forwarder_new(const forward_t *forwards, size_t n);
+/* The poll timeout the forwarder needs (UDP flows expire), in ms or -1. */
+int forwarder_timeout(const forwarder_t *f);
 void forwarder_fill(forwarder_t *f, pollset_t *ps);
 void forwarder_dispatch(forwarder_t *f, const pollset_t *ps);
 size_t forwarder_connections(const forwarder_t *f);

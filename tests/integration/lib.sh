@@ -79,3 +79,19 @@ processes_in_userns() {
 ns_of() {
     "$UPOD" pod enter "$1" readlink "/proc/self/ns/$2"
 }
+
+# serve_in_pod POD OUTFILE XFER-ARGS...: run the test peer inside POD in
+# the background and wait until it listens (its pid in $server_pid).
+serve_in_pod() {
+    local pod=$1 outfile=$2
+    shift 2
+    : >"$outfile"
+    "$UPOD" pod enter "$pod" "$XFER" "$@" >"$outfile" 2>&1 &
+    server_pid=$!
+    wait_for 10 grep -q listening "$outfile" || fail "server in pod $pod did not start: $(cat "$outfile")"
+}
+
+# host_address: the first global IPv4 address of this host (not loopback).
+host_address() {
+    ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -n 1
+}

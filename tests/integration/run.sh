@@ -14,10 +14,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 test_user=upodtest
 
 [ -x "$top/upod" ] || { echo "not ok - $top/upod is missing: run make first"; exit 1; }
+[ -x "$top/tests/tools/xfer" ] || { echo "not ok - tests/tools/xfer is missing: run make check"; exit 1; }
 
 stage=$(mktemp -d /tmp/upod-check.XXXXXX)
 chmod 0755 "$stage"
 cp "$top/upod" "$stage/upod"
+mkdir -p "$stage/tools"
+cp "$top/tests/tools/xfer" "$stage/tools/xfer"
 cp -r "$top/tests/integration" "$stage/integration"
 chmod -R a+rX "$stage"
 
@@ -56,10 +59,10 @@ run_as_user() {
         setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
             env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
             USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" \
-            UPOD="$stage/upod" TESTS="$stage/integration" \
+            UPOD="$stage/upod" XFER="$stage/tools/xfer" TESTS="$stage/integration" \
             bash "$stage/integration/runner.sh" "$@"
     else
-        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" TESTS="$stage/integration" \
+        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" XFER="$stage/tools/xfer" TESTS="$stage/integration" \
             bash "$stage/integration/runner.sh" "$@"
     fi
 }

@@ -18,3 +18,22 @@ test_info_tun_truthful() {
         assert_contains "$(jq -r '.problems | join("\n")' <<<"$out")" "/dev/net/tun"
     fi
 }
+
+test_pod_start_explains_tun() {
+    run_upod pod create --name tunpod
+    run_upod pod start tunpod
+    if (exec 3<>/dev/net/tun) 2>/dev/null; then
+        assert_status 0
+        assert_contains "$("$UPOD" pod enter tunpod ip link show tap0)" "tap0"
+    else
+        assert_status 125
+        assert_one_line "$err"
+        assert_contains "$err" "chmod 0666 /dev/net/tun"
+        run_upod pod ps --format '{{.Status}}'
+        assert_eq "$out" "Created" "status after the failed start"
+        # --network none needs no tun device.
+        run_upod pod create --name tunless --network none
+        run_upod pod start tunless
+        assert_status 0
+    fi
+}
