@@ -265,8 +265,12 @@ static void run_timers(pod_slirp_t *s)
 
 void pod_slirp_dispatch(pod_slirp_t *s, const pollset_t *ps, bool poll_failed)
 {
+    /* Sockets first, with the revents libslirp asked for in its fill, then
+     * the pod's frames (slirp4netns's order). The other way round, the
+     * answer to the first datagram of a new UDP flow (the pod's first DNS
+     * query) was lost now and then. */
+    slirp_pollfds_poll(s->slirp, poll_failed, get_revents_cb, (void *)ps);
     if (pollset_revents(ps, s->tap_index) & POLLIN)
         read_tap(s);
-    slirp_pollfds_poll(s->slirp, poll_failed, get_revents_cb, (void *)ps);
     run_timers(s);
 }

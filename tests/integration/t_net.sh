@@ -171,7 +171,12 @@ test_port_in_use_is_named_and_changes_nothing() {
     run_upod pod create --name clash2 -p $port:80
     run_upod pod start clash2
     assert_status 125
+    assert_one_line "$err"
     assert_contains "$err" "host port $port/tcp is already in use"
+    run_upod pod ps --filter name=clash2 --format '{{.Status}}'
+    assert_eq "$out" "Created" "status of the refused pod"
+    # No keeper of it is left (its title names the pod; zombies have none).
+    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-keeper clash2$' || true)" "" "keeper of the refused pod"
 }
 
 test_privileged_port_is_explained() {
@@ -228,4 +233,25 @@ test_stop_closes_published_ports() {
     "$XFER" sink $port >"$TESTDIR/again" &
     wait_for 5 grep -q listening "$TESTDIR/again" || fail "port $port still taken after pod stop"
     kill %1
+}
+
+test_dns_is_forwarded_to_the_hosts_resolver() {
+    # libslirp forwards queries to 10.0.2.3 to the nameserver of the host's
+    # /etc/resolv.conf. The test gives upod a resolv.conf naming 127.0.0.53
+    # (as systemd-resolved does) and answers there itself with a small DNS
+    # responder. Port 53 and the bind mount need namespaces of the test's own.
+    printf 'nameserver 127.0.0.53\n' >"$TESTDIR/resolv.conf"
+    out=$(unshare --user --map-root-user --net --mount sh -c '
+        ip link set lo up
+        mount --bind "$1/resolv.conf" /etc/resolv.conf || exit 1
+        "$2" dns-serve 127.0.0.53 53 pod.test 192.0.2.77 >"$1/dns" 2>&1 &
+        dns=$!
+        for i in $(seq 100); do grep -q listening "$1/dns" && break; sleep 0.05; done
+        "$3" pod create --name dns >/dev/null && "$3" pod start dns >/dev/null || exit 1
+        "$3" pod enter dns "$2" dns-ask 10.0.2.3 pod.test
+        "$3" pod enter dns "$2" dns-ask 10.0.2.3 other.test
+        "$3" pod rm -f dns >/dev/null
+        kill $dns' sh "$TESTDIR" "$XFER" "$UPOD" 2>&1)
+    assert_eq "$out" "192.0.2.77
+NXDOMAIN" "answers through 10.0.2.3"
 }

@@ -12,6 +12,12 @@
  *   xfer ask HOST PORT            connect, print what the server says
  *   xfer udp-echo PORT            answer one UDP datagram with itself, exit
  *   xfer udp-ask HOST PORT TEXT   send TEXT over UDP, print the answer
+ *   xfer dns-serve IP PORT NAME ADDR
+ *                                 answer DNS queries on IP:PORT: NAME has the
+ *                                 IPv4 address ADDR, anything else NXDOMAIN;
+ *                                 runs until killed
+ *   xfer dns-ask SERVER NAME      ask SERVER (port 53) for NAME's A record,
+ *                                 print the address
  *
  * HOST is an IPv4 or IPv6 literal. Servers listen on all addresses (v4+v6)
  * and print "listening" on stdout once they accept connections. */
@@ -19,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +184,95 @@ static void peer_text(const struct sockaddr_in6 *peer, char *text, size_t size)
         inet_ntop(AF_INET6, &peer->sin6_addr, text, (socklen_t)size);
 }
 
+/* ---- a minimal DNS responder and client (A records, one question) ---- */
+
+/* Encode NAME as DNS labels at out; returns the length. */
+static size_t dns_encode_name(const char *name, unsigned char *out)
+{
+    size_t n = 0;
+    const char *p = name;
+    while (*p) {
+        size_t len = strcspn(p, ".");
+        out[n++] = (unsigned char)len;
+        memcpy(out + n, p, len);
+        n += len;
+        p += len;
+        if (*p == '.')
+            p++;
+    }
+    out[n++] = 0;
+    return n;
+}
+
+static void dns_serve(const char *ip, const char *port, const char *name, const char *addr)
+{
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0)
+        die("socket");
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1)
+        die("bad address");
+    if (bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+        die("bind");
+    unsigned char want[256];
+    size_t want_len = dns_encode_name(name, want);
+    struct in_addr answer;
+    if (inet_pton(AF_INET, addr, &answer) != 1)
+        die("bad answer address");
+    printf("listening\n");
+    fflush(stdout);
+    for (;;) {
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof(peer);
+        ssize_t n = recvfrom(s, buf, 512, 0, (struct sockaddr *)&peer, &len);
+        if (n < 12)
+            continue;
+        /* Header: id, flags, qdcount=1. The question follows at 12. */
+        bool match = (size_t)n >= 12 + want_len + 4 && memcmp(buf + 12, want, want_len) == 0;
+        size_t qend = 12 + want_len + 4;
+        buf[2] = 0x81; /* response, recursion desired */
+        buf[3] = match ? 0x80 : 0x83; /* recursion available; NXDOMAIN when no match */
+        buf[6] = 0;
+        buf[7] = match ? 1 : 0; /* ancount */
+        memset(buf + 8, 0, 4);  /* nscount, arcount */
+        size_t out = match ? qend : (size_t)n;
+        if (match) {
+            static const unsigned char rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+            memcpy(buf + out, rr, sizeof(rr));
+            out += sizeof(rr);
+            memcpy(buf + out, &answer, 4);
+            out += 4;
+        }
+        sendto(s, buf, out, 0, (struct sockaddr *)&peer, len);
+    }
+}
+
+static void dns_ask(const char *server, const char *name)
+{
+    int s = connect_to(server, "53", SOCK_DGRAM, NULL, NULL);
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    unsigned char q[512] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+    size_t n = 12 + dns_encode_name(name, q + 12);
+    static const unsigned char qtype_class[] = {0, 1, 0, 1};
+    memcpy(q + n, qtype_class, 4);
+    n += 4;
+    write_all(s, q, n);
+    ssize_t r = recv(s, buf, 512, 0);
+    if (r < 0)
+        die("no DNS answer");
+    if (r < 12 || buf[0] != 0x12 || buf[1] != 0x34)
+        die("bad DNS answer");
+    if ((buf[3] & 0x0f) != 0 || buf[7] == 0) {
+        printf("NXDOMAIN\n");
+        return;
+    }
+    /* The answer's address is the last four bytes of our one-record reply. */
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, buf + r - 4, text, sizeof(text));
+    printf("%s\n", text);
+}
+
 int main(int argc, char **argv)
 {
     struct sockaddr_in6 peer;
@@ -241,6 +337,10 @@ int main(int argc, char **argv)
             die("no UDP answer");
         write_all(1, buf, (size_t)n);
         write_all(1, "\n", 1);
+    } else if (argc == 6 && strcmp(argv[1], "dns-serve") == 0) {
+        dns_serve(argv[2], argv[3], argv[4], argv[5]);
+    } else if (argc == 4 && strcmp(argv[1], "dns-ask") == 0) {
+        dns_ask(argv[2], argv[3]);
     } else {
         fprintf(stderr, "usage: see the comment at the top of tests/tools/xfer.c\n");
         return 2;
