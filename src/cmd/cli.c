@@ -114,3 +114,24 @@ void table_free(table_t *t)
     free(t->cells);
     memset(t, 0, sizeof(*t));
 }
+
+int cmd_find_pod(const char *ref, pod_t *out, upod_error_t *err)
+{
+    cmd_state_t st;
+    if (cmd_state_open(&st, err) < 0)
+        return -1;
+    int ret = pod_lookup(st.pods_fd, ref, out, err);
+    cmd_state_close(&st);
+    return ret;
+}
+
+int cli_one_pod_arg(int argc, char **argv, const char *cmd, const char *usage, upod_error_t *err)
+{
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        fputs(usage, stdout);
+        return 1;
+    }
+    if (argc != 2 || argv[1][0] == '-')
+        return upod_fail(err, 0, "`upod %s` takes exactly one pod name or ID", cmd);
+    return 0;
+}

@@ -45,6 +45,14 @@ typedef struct {
 int cmd_state_open(cmd_state_t *s, upod_error_t *err);
 void cmd_state_close(cmd_state_t *s);
 
+struct pod;
+/* Open the state, find one pod by name, id, id prefix or infra name. */
+int cmd_find_pod(const char *ref, struct pod *out, upod_error_t *err);
+
+/* For commands of the form `upod CMD POD`: 1 after printing usage for
+ * --help, 0 when argv is exactly one pod reference, else -1 with err. */
+int cli_one_pod_arg(int argc, char **argv, const char *cmd, const char *usage, upod_error_t *err);
+
 /* Print rows of cells as podman's tables: columns padded to the widest
  * cell plus two spaces, the last column unpadded. */
 typedef struct {

@@ -37,12 +37,8 @@ int cmd_pod_enter(int argc, char **argv, upod_error_t *err)
     if (!shell_argv[0] || !*shell_argv[0])
         shell_argv[0] = "/bin/sh";
     char **cmd = optind < argc ? argv + optind : shell_argv;
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
-        return -1;
     pod_t pod;
-    int ret = pod_lookup(st.pods_fd, ref, &pod, err);
-    cmd_state_close(&st);
+    int ret = cmd_find_pod(ref, &pod, err);
     if (ret < 0)
         return -1;
     if (pod_effective_status(&pod) != POD_STATUS_RUNNING)

@@ -369,19 +369,13 @@ int cmd_pod_inspect(int argc, char **argv, upod_error_t *err)
 
 int cmd_pod_exists(int argc, char **argv, upod_error_t *err)
 {
-    if (argc != 2 || argv[1][0] == '-') {
-        if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-            printf("Usage: upod pod exists POD\n\nExit 0 if the pod exists, 1 if not.\n");
-            return 0;
-        }
-        return upod_fail(err, 0, "`upod pod exists` takes exactly one pod name or ID");
-    }
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
-        return -1;
+    int ret = cli_one_pod_arg(argc, argv, "pod exists",
+                              "Usage: upod pod exists POD\n\nExit 0 if the pod exists, 1 if not.\n",
+                              err);
+    if (ret != 0)
+        return ret > 0 ? 0 : -1;
     pod_t p;
-    int ret = pod_lookup(st.pods_fd, argv[1], &p, err);
-    cmd_state_close(&st);
+    ret = cmd_find_pod(argv[1], &p, err);
     if (ret == 0) {
         pod_clear(&p);
         return 0;

@@ -181,20 +181,12 @@ static void add_row(table_t *t, const top_proc_t *p, const top_proc_t *all, size
 
 int cmd_pod_top(int argc, char **argv, upod_error_t *err)
 {
-    if (argc != 2 || argv[1][0] == '-') {
-        if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-            printf("Usage: upod pod top POD\n\nShow the processes of a running pod.\n");
-            return 0;
-        }
-        return upod_fail(err, 0, "`upod pod top` takes exactly one pod name or ID");
-    }
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
-        return -1;
+    int ret = cli_one_pod_arg(argc, argv, "pod top",
+                              "Usage: upod pod top POD\n\nShow the processes of a running pod.\n", err);
+    if (ret != 0)
+        return ret > 0 ? 0 : -1;
     pod_t pod;
-    int ret = pod_lookup(st.pods_fd, argv[1], &pod, err);
-    cmd_state_close(&st);
-    if (ret < 0)
+    if (cmd_find_pod(argv[1], &pod, err) < 0)
         return -1;
     pid_t infra = pod.state.infra.pid;
     char path[64];

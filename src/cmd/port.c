@@ -42,12 +42,8 @@ int cmd_port(int argc, char **argv, upod_error_t *err)
     port_proto_t want_proto = PORT_PROTO_TCP;
     if (argc == 3 && parse_private(argv[2], &want, &want_proto, err) < 0)
         return -1;
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
-        return -1;
     pod_t pod;
-    int ret = pod_lookup(st.pods_fd, argv[1], &pod, err);
-    cmd_state_close(&st);
+    int ret = cmd_find_pod(argv[1], &pod, err);
     if (ret < 0)
         return -1;
     if (pod_effective_status(&pod) != POD_STATUS_RUNNING) {

@@ -44,12 +44,9 @@ void kv_add(kv_t *kv, const char *key, const char *value)
 void kv_addf(kv_t *kv, const char *key, const char *fmt, ...)
 {
     va_list ap;
-    char *value;
     va_start(ap, fmt);
-    int r = vasprintf(&value, fmt, ap);
+    char *value = xvasprintf(fmt, ap);
     va_end(ap);
-    if (r < 0)
-        abort();
     kv_push(kv, xstrdup(key), value);
 }
 

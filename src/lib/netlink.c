@@ -48,26 +48,6 @@ static int netlink_transact(struct nlmsghdr *req, upod_error_t *err)
     return upod_fail(err, EPROTO, "no netlink acknowledgement");
 }
 
-int netlink_link_up(int ifindex, upod_error_t *err)
-{
-    struct {
-        struct nlmsghdr h;
-        struct ifinfomsg ifi;
-    } req;
-    memset(&req, 0, sizeof(req));
-    req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
-    req.h.nlmsg_type = RTM_NEWLINK;
-    req.ifi.ifi_family = AF_UNSPEC;
-    req.ifi.ifi_index = ifindex;
-    req.ifi.ifi_flags = IFF_UP;
-    req.ifi.ifi_change = IFF_UP;
-    if (netlink_transact(&req.h, err) < 0) {
-        upod_error_wrap(err, "cannot bring up interface %d", ifindex);
-        return -1;
-    }
-    return 0;
-}
-
 /* A request with room for attributes after its fixed header. */
 typedef struct {
     struct nlmsghdr h;
@@ -94,6 +74,21 @@ static void nl_attr(nl_request_t *req, uint16_t type, const void *data, size_t l
     rta->rta_len = (unsigned short)RTA_LENGTH(len);
     memcpy(RTA_DATA(rta), data, len);
     req->h.nlmsg_len = (uint32_t)total;
+}
+
+int netlink_link_up(int ifindex, upod_error_t *err)
+{
+    nl_request_t req;
+    struct ifinfomsg *ifi = nl_start(&req, RTM_NEWLINK, 0, sizeof(*ifi));
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = ifindex;
+    ifi->ifi_flags = IFF_UP;
+    ifi->ifi_change = IFF_UP;
+    if (netlink_transact(&req.h, err) < 0) {
+        upod_error_wrap(err, "cannot bring up interface %d", ifindex);
+        return -1;
+    }
+    return 0;
 }
 
 int netlink_link_set_mtu(int ifindex, unsigned mtu, upod_error_t *err)

@@ -53,7 +53,7 @@ typedef struct {
     size_t npublished;
 } pod_state_t;
 
-typedef struct {
+typedef struct pod {
     pod_config_t config;
     pod_state_t state;
 } pod_t;

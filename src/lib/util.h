@@ -2,6 +2,7 @@
 #ifndef UPOD_UTIL_H
 #define UPOD_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Read a whole file (at most max bytes, else EFBIG) into a NUL-terminated
  * buffer. Returns 0, or -1 with errno set. */
