@@ -14,6 +14,7 @@ static const cmd_entry_t commands[] = {
     {"pod", cmd_pod, "Manage pods"},
     {"port", cmd_port, "List a pod's published ports"},
     {"ps", cmd_ps, "List containers"},
+    {"run", cmd_run, "Run a container in a pod"},
     {"version", cmd_version, "Show upod's version and build information"},
 };
 

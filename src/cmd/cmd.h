@@ -5,6 +5,7 @@
 #define UPOD_CMD_H
 
 #include <getopt.h>
+#include <stdbool.h>
 
 #include "../lib/error.h"
 
@@ -21,6 +22,7 @@ int cmd_info(int argc, char **argv, upod_error_t *err);
 int cmd_pod(int argc, char **argv, upod_error_t *err);
 int cmd_ps(int argc, char **argv, upod_error_t *err);
 int cmd_port(int argc, char **argv, upod_error_t *err);
+int cmd_run(int argc, char **argv, upod_error_t *err);
 int cmd_container(int argc, char **argv, upod_error_t *err);
 
 /* pod subcommands */
@@ -43,6 +45,8 @@ typedef struct {
 } cmd_state_t;
 
 int cmd_state_open(cmd_state_t *s, upod_error_t *err);
+/* Start a pod unless it runs (as `pod start`, which prints the id). */
+int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_error_t *err);
 void cmd_state_close(cmd_state_t *s);
 
 struct pod;

@@ -62,9 +62,8 @@ static void settle_stale(cmd_state_t *st, pod_t *pod)
     }
 }
 
-static int start_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, upod_error_t *err)
+int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_error_t *err)
 {
-    (void)o;
     pod_t pod;
     int lock = lock_and_lookup(st, ref, &pod, err);
     if (lock < 0)
@@ -77,10 +76,16 @@ static int start_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o
             upod_error_wrap(err, "cannot start pod %s", pod.config.name);
     }
     close(lock);
-    if (ret == 0)
+    if (ret == 0 && print_id)
         printf("%s\n", pod.config.id);
     pod_clear(&pod);
     return ret;
+}
+
+static int start_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, upod_error_t *err)
+{
+    (void)o;
+    return cmd_pod_start_one(st, ref, true, err);
 }
 
 /* Stop a running pod: SIGTERM to the keeper (which passes it to the infra),

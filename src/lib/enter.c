@@ -52,9 +52,16 @@ static void mount_fresh(const char *fs, const char *target, const char *data)
                   errno);
 }
 
+typedef struct {
+    const pod_t *pod;
+    char **argv;
+} enter_args_t;
+
 /* The process that runs the command: set up what is fresh, then exec. */
-__attribute__((noreturn)) static void enter_exec(int fresh, const pod_t *pod, char **argv)
+static void enter_exec(void *arg, int fresh)
 {
+    const pod_t *pod = ((enter_args_t *)arg)->pod;
+    char **argv = ((enter_args_t *)arg)->argv;
     upod_error_t err = {0};
     if (fresh & CLONE_NEWPID)
         mount_fresh("proc", "/proc", NULL);
@@ -87,6 +94,13 @@ __attribute__((noreturn)) static void enter_exec(int fresh, const pod_t *pod, ch
 
 int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err)
 {
+    enter_args_t args = {.pod = pod, .argv = argv};
+    return pod_spawn(pod, all_infra, 0, enter_exec, &args, err);
+}
+
+int pod_spawn(const pod_t *pod, bool all_infra, int extra_fresh, pod_child_fn_t fn, void *arg,
+              upod_error_t *err)
+{
     cleanup_close int pidfd = proc_ref_pidfd(&pod->state.infra, err);
     if (pidfd < 0) {
         upod_fail(err, 0, "pod %s is not running: start it with 'upod pod start %s'",
@@ -106,6 +120,7 @@ int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err)
     }
     if (!(share & SHARE_PID))
         fresh |= CLONE_NEWPID;
+    fresh |= extra_fresh;
     if (fresh & (CLONE_NEWPID | CLONE_NEWIPC))
         fresh |= CLONE_NEWNS; /* for the fresh /proc, /dev/shm, /dev/mqueue */
 
@@ -132,14 +147,17 @@ int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err)
             if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 die_child(EXIT_UPOD_FAILED, "cannot make mounts private", errno);
         }
-        if (!(fresh & CLONE_NEWPID))
-            enter_exec(fresh, pod, argv);
+        if (!(fresh & CLONE_NEWPID)) {
+            fn(arg, fresh);
+            _exit(EXIT_UPOD_FAILED);
+        }
         pid_t grandchild = fork();
         if (grandchild < 0)
             die_child(EXIT_UPOD_FAILED, "cannot fork", errno);
         if (grandchild == 0) {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
-            enter_exec(fresh, pod, argv);
+            fn(arg, fresh);
+            _exit(EXIT_UPOD_FAILED);
         }
         signal(SIGINT, SIG_IGN);
         signal(SIGQUIT, SIG_IGN);

@@ -19,4 +19,12 @@
  * 127 when it cannot be run, or -1 with err. */
 int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err);
 
+/* The general form, shared with containers: fn(arg, fresh) runs in a
+ * process inside the pod as described above (fresh: the CLONE_NEW* flags
+ * made for it, always including extra_fresh), and must exec or _exit. The
+ * caller waits; returns fn's process exit status, or -1 with err. */
+typedef void (*pod_child_fn_t)(void *arg, int fresh);
+int pod_spawn(const pod_t *pod, bool all_infra, int extra_fresh, pod_child_fn_t fn, void *arg,
+              upod_error_t *err);
+
 #endif

@@ -95,3 +95,14 @@ serve_in_pod() {
 host_address() {
     ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -n 1
 }
+
+# make_rootfs DIR: a minimal rootfs from the host's static busybox, its
+# applets as relative links (they must resolve inside the container).
+make_rootfs() {
+    mkdir -p "$1/bin" "$1/etc" "$1/tmp" "$1/root"
+    cp "$(command -v busybox)" "$1/bin/busybox"
+    local applet
+    for applet in $("$1/bin/busybox" --list); do
+        [ "$applet" = busybox ] || ln -s busybox "$1/bin/$applet"
+    done
+}

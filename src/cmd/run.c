@@ -1,0 +1,326 @@
+/* run.c: `upod run --pod POD --rootfs DIR [OPTIONS] [CMD [ARG...]]`: a
+ * container in a pod, attached: it joins the pod's user namespace and
+ * shared namespaces (starting the pod if needed), gets fresh ones for the
+ * rest, and upod exits with its exit status (125, 126, 127 as podman).
+ *
+ * This first step runs attached containers only; -d, -t, logs, and the
+ * records behind ps/inspect/rm come next (docs/architecture.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/container.h"
+#include "../lib/enter.h"
+#include "../lib/namespaces.h"
+#include "../lib/netlink.h"
+#include "../lib/pod.h"
+#include "../lib/state.h"
+#include "../lib/util.h"
+#include "cmd.h"
+
+static const char run_usage[] =
+    "Usage: upod run --pod POD --rootfs DIR [OPTIONS] COMMAND [ARG...]\n\n"
+    "Run a container in a pod (started if needed), attached; upod exits with its status.\n\n"
+    "Options:\n"
+    "      --pod POD              the pod to join\n"
+    "      --rootfs DIR           the container's root filesystem\n"
+    "      --name NAME            the container's name\n"
+    "      --rm                   remove the container when it exits (the default for now)\n"
+    "  -i, --interactive          keep stdin attached (always, for now)\n"
+    "  -e, --env KEY[=VALUE]      set an environment variable\n"
+    "      --env-file FILE        read KEY=VALUE lines\n"
+    "      --entrypoint CMD       run CMD, with COMMAND as its arguments\n"
+    "  -w, --workdir DIR          working directory\n"
+    "  -u, --user UID[:GID]       user inside the container\n"
+    "      --hostname NAME        hostname (pods that do not share uts only)\n"
+    "  -v, --volume SRC:DST[:ro]  bind a host path\n"
+    "      --tmpfs DST            mount a tmpfs\n"
+    "      --read-only            mount the rootfs read-only\n"
+    "      --cap-add CAP, --cap-drop CAP\n";
+
+typedef struct {
+    const char *pod, *rootfs, *name, *entrypoint, *workdir, *user, *hostname;
+    char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop;
+    size_t nenv, nenv_files, nvolumes, ntmpfs, ncap_add, ncap_drop;
+    bool read_only;
+} run_opts_t;
+
+static void push(char ***list, size_t *n, char *v)
+{
+    *list = xrealloc(*list, (*n + 1) * sizeof(char *));
+    (*list)[(*n)++] = v;
+}
+
+static void run_opts_free(run_opts_t *o)
+{
+    free(o->env_specs);
+    free(o->env_files);
+    free(o->volumes);
+    free(o->tmpfs);
+    free(o->cap_add);
+    free(o->cap_drop);
+}
+
+static int parse_run_options(int argc, char **argv, run_opts_t *o, upod_error_t *err)
+{
+    enum { O_POD = 256, O_ROOTFS, O_NAME, O_RM, O_ENVFILE, O_ENTRY, O_HOST, O_TMPFS, O_RO,
+           O_CAPADD, O_CAPDROP, O_DETACH, O_TTY, O_INIT, O_STOPSIG };
+    static const struct option opts[] = {
+        {"pod", required_argument, NULL, O_POD},       {"rootfs", required_argument, NULL, O_ROOTFS},
+        {"name", required_argument, NULL, O_NAME},     {"rm", no_argument, NULL, O_RM},
+        {"interactive", no_argument, NULL, 'i'},       {"env", required_argument, NULL, 'e'},
+        {"env-file", required_argument, NULL, O_ENVFILE},
+        {"entrypoint", required_argument, NULL, O_ENTRY},
+        {"workdir", required_argument, NULL, 'w'},     {"user", required_argument, NULL, 'u'},
+        {"hostname", required_argument, NULL, O_HOST}, {"volume", required_argument, NULL, 'v'},
+        {"tmpfs", required_argument, NULL, O_TMPFS},   {"read-only", no_argument, NULL, O_RO},
+        {"cap-add", required_argument, NULL, O_CAPADD},
+        {"cap-drop", required_argument, NULL, O_CAPDROP},
+        {"detach", no_argument, NULL, 'd'},            {"tty", no_argument, NULL, 't'},
+        {"init", no_argument, NULL, O_INIT},           {"stop-signal", required_argument, NULL, O_STOPSIG},
+        {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
+    };
+    int c;
+    cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "+:ie:w:u:v:dth", opts, NULL)) != -1) {
+        switch (c) {
+        case O_POD: o->pod = optarg; break;
+        case O_ROOTFS: o->rootfs = optarg; break;
+        case O_NAME: o->name = optarg; break;
+        case O_RM: break; /* attached containers leave no record yet */
+        case 'i': break;  /* stdin is always the container's */
+        case 'e': push(&o->env_specs, &o->nenv, optarg); break;
+        case O_ENVFILE: push(&o->env_files, &o->nenv_files, optarg); break;
+        case O_ENTRY: o->entrypoint = optarg; break;
+        case 'w': o->workdir = optarg; break;
+        case 'u': o->user = optarg; break;
+        case O_HOST: o->hostname = optarg; break;
+        case 'v': push(&o->volumes, &o->nvolumes, optarg); break;
+        case O_TMPFS: push(&o->tmpfs, &o->ntmpfs, optarg); break;
+        case O_RO: o->read_only = true; break;
+        case O_CAPADD: push(&o->cap_add, &o->ncap_add, optarg); break;
+        case O_CAPDROP: push(&o->cap_drop, &o->ncap_drop, optarg); break;
+        case O_STOPSIG: break; /* used by stop, which detached containers bring */
+        case 'd':
+        case 't':
+        case O_INIT:
+            return upod_fail(err, 0, "upod run %s is not supported yet: containers run attached",
+                             argv[optind - 1]);
+        case 'h': fputs(run_usage, stdout); return 1;
+        default: return cli_option_error(c, argc, argv, "run", err);
+        }
+    }
+    if (!o->pod)
+        return upod_fail(err, 0, "upod run needs --pod POD for now (a pod of its own comes "
+                                 "with detached containers)");
+    if (!o->rootfs)
+        return upod_fail(err, 0, "upod run needs --rootfs DIR: upod runs no images");
+    return 0;
+}
+
+/* The environment: podman's defaults, then --env-file, then -e. */
+static int build_env(const run_opts_t *o, const char *hostname, char ***out, upod_error_t *err)
+{
+    char **env = NULL;
+    size_t n = 0;
+    push(&env, &n, xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    push(&env, &n, xstrdup("container=podman"));
+    push(&env, &n, xasprintf("HOSTNAME=%s", hostname));
+    push(&env, &n, xstrdup("HOME=/root"));
+    for (size_t f = 0; f < o->nenv_files; f++) {
+        cleanup_free char *text = NULL;
+        if (read_file_at(AT_FDCWD, o->env_files[f], 1 << 20, &text, NULL) < 0)
+            return upod_fail(err, errno, "cannot read env file %s", o->env_files[f]);
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
+                continue;
+            char *v;
+            if (env_parse(line, &v, err) < 0)
+                return -1;
+            if (v)
+                push(&env, &n, v);
+        }
+    }
+    for (size_t i = 0; i < o->nenv; i++) {
+        char *v;
+        if (env_parse(o->env_specs[i], &v, err) < 0)
+            return -1;
+        if (v)
+            push(&env, &n, v);
+    }
+    /* Later settings win: drop earlier duplicates of a key. */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t klen = strcspn(env[i], "=");
+        bool later = false;
+        for (size_t j = i + 1; j < n && !later; j++)
+            later = strncmp(env[j], env[i], klen + 1) == 0;
+        if (later)
+            free(env[i]);
+        else
+            env[kept++] = env[i];
+    }
+    env = xrealloc(env, (kept + 1) * sizeof(char *));
+    env[kept] = NULL;
+    *out = env;
+    return 0;
+}
+
+static int build_spec(const run_opts_t *o, const pod_t *pod, int cmd_argc, char **cmd_argv,
+                      container_spec_t *spec, upod_error_t *err)
+{
+    char real[PATH_MAX];
+    if (o->name && !pod_name_valid(o->name))
+        return upod_fail(err, 0, "invalid container name \"%s\": names must match "
+                                 "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+                         o->name);
+    if (!realpath(o->rootfs, real))
+        return upod_fail(err, errno, "rootfs %s", o->rootfs);
+    struct stat st;
+    if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+        return upod_fail(err, 0, "rootfs %s is not a directory", o->rootfs);
+    spec->rootfs = xstrdup(real);
+    pod_new_id(spec->id);
+    spec->name = o->name ? xstrdup(o->name) : pod_random_name();
+    bool own_uts = !(pod->config.share & SHARE_UTS);
+    if (o->hostname && !own_uts)
+        return upod_fail(err, 0, "invalid config provided: cannot set hostname when joining the "
+                                 "pod UTS namespace");
+    if (own_uts)
+        spec->hostname = o->hostname ? xstrdup(o->hostname) : xasprintf("%.12s", spec->id);
+    spec->share_ipc = pod->config.share & SHARE_IPC;
+    /* argv: the entrypoint first, then the command. */
+    size_t n = 0;
+    spec->argv = xcalloc((size_t)cmd_argc + 2, sizeof(char *));
+    if (o->entrypoint)
+        spec->argv[n++] = xstrdup(o->entrypoint);
+    for (int i = 0; i < cmd_argc; i++)
+        spec->argv[n++] = xstrdup(cmd_argv[i]);
+    if (n == 0)
+        return upod_fail(err, 0, "no command or entrypoint provided (upod runs no images: give "
+                                 "the command after the options)");
+    if (build_env(o, spec->hostname ? spec->hostname : pod->config.hostname, &spec->env, err) < 0)
+        return -1;
+    spec->workdir = xstrdup(o->workdir ? o->workdir : "/");
+    if (spec->workdir[0] != '/')
+        return upod_fail(err, 0, "invalid --workdir \"%s\": it must be an absolute path",
+                         o->workdir);
+    if (o->user && user_parse(o->user, &spec->uid, &spec->gid, err) < 0)
+        return -1;
+    spec->volumes = xcalloc(o->nvolumes + 1, sizeof(volume_t));
+    for (size_t i = 0; i < o->nvolumes; i++) {
+        if (volume_parse(o->volumes[i], &spec->volumes[i], err) < 0)
+            return -1;
+        spec->nvolumes++;
+        if (access(spec->volumes[i].source, F_OK) < 0)
+            return upod_fail(err, errno, "volume source %s", spec->volumes[i].source);
+    }
+    spec->tmpfs = xcalloc(o->ntmpfs + 1, sizeof(char *));
+    for (size_t i = 0; i < o->ntmpfs; i++) {
+        if (o->tmpfs[i][0] != '/')
+            return upod_fail(err, 0, "invalid --tmpfs \"%s\": use an absolute path", o->tmpfs[i]);
+        spec->tmpfs[spec->ntmpfs++] = xstrdup(o->tmpfs[i]);
+    }
+    spec->read_only = o->read_only;
+    spec->caps = container_default_caps();
+    for (size_t i = 0; i < o->ncap_add; i++) {
+        if (container_caps_edit(&spec->caps, o->cap_add[i], true, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < o->ncap_drop; i++) {
+        if (container_caps_edit(&spec->caps, o->cap_drop[i], false, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The container's files: /etc/hostname of its own, the pod's hosts and
+ * resolv.conf. STATE/containers/<id>/ holds what is its own. */
+static int prepare_files(int state_fd, const pod_t *pod, container_spec_t *spec, int *dirfd,
+                         upod_error_t *err)
+{
+    cleanup_close int cfd = state_open_subdir(state_fd, "containers", true, err);
+    if (cfd < 0)
+        return -1;
+    *dirfd = state_open_subdir(cfd, spec->id, true, err);
+    if (*dirfd < 0)
+        return -1;
+    cleanup_free char *name = xasprintf("%s\n", spec->hostname ? spec->hostname : pod->config.hostname);
+    if (state_write_file(*dirfd, "hostname", name, strlen(name), err) < 0)
+        return -1;
+    state_dir_choice_t choice = {0};
+    upod_error_t ignored = {0};
+    bool exists;
+    if (state_dir_probe(&choice, &exists, &ignored) < 0)
+        return upod_fail(err, 0, "the state directory changed under us");
+    spec->hostname_file = xasprintf("%s/containers/%s/hostname", choice.path, spec->id);
+    spec->hosts_file = xasprintf("%s/pods/%s/hosts", choice.path, pod->config.id);
+    spec->resolv_file = xasprintf("%s/pods/%s/resolv.conf", choice.path, pod->config.id);
+    state_dir_choice_clear(&choice);
+    return 0;
+}
+
+/* In the container's process (see pod_spawn). */
+static void container_child(void *arg, int fresh)
+{
+    upod_error_t err = {0};
+    if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0) {
+        dprintf(STDERR_FILENO, "Error: %s\n", err.msg);
+        _exit(EXIT_UPOD_FAILED);
+    }
+    container_exec(arg);
+}
+
+static void remove_container_dir(int state_fd, const char *id)
+{
+    upod_error_t ignored = {0};
+    cleanup_close int cfd = state_open_subdir(state_fd, "containers", false, &ignored);
+    if (cfd >= 0)
+        state_remove_tree(cfd, id, &ignored);
+}
+
+int cmd_run(int argc, char **argv, upod_error_t *err)
+{
+    run_opts_t o = {0};
+    container_spec_t spec = {0};
+    cmd_state_t st = {-1, -1};
+    pod_t pod = {0};
+    int dirfd = -1;
+    bool have_pod = false;
+    int ret = parse_run_options(argc, argv, &o, err);
+    if (ret > 0) { /* --help */
+        run_opts_free(&o);
+        return 0;
+    }
+    if (ret == 0)
+        ret = cmd_state_open(&st, err);
+    /* podman starts the pod of a container it runs. */
+    if (ret == 0)
+        ret = cmd_pod_start_one(&st, o.pod, false, err);
+    if (ret == 0)
+        have_pod = (ret = pod_lookup(st.pods_fd, o.pod, &pod, err)) == 0;
+    if (ret == 0)
+        ret = build_spec(&o, &pod, argc - optind, argv + optind, &spec, err);
+    if (ret == 0)
+        ret = prepare_files(st.state_fd, &pod, &spec, &dirfd, err);
+    if (ret == 0) {
+        fflush(NULL);
+        ret = pod_spawn(&pod, false, CLONE_NEWNS, container_child, &spec, err);
+    }
+    if (dirfd >= 0) {
+        close(dirfd);
+        remove_container_dir(st.state_fd, spec.id);
+    }
+    if (have_pod)
+        pod_clear(&pod);
+    container_spec_clear(&spec);
+    cmd_state_close(&st);
+    run_opts_free(&o);
+    return ret;
+}

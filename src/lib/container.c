@@ -1,0 +1,418 @@
+/* container.c: see container.h. Everything below container_exec() runs in
+ * the container's own process, inside the pod's user namespace (as its
+ * root), before exec. */
+#include "container.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <strings.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "util.h"
+
+/* ---- parsing ---- */
+
+static const cap_value_t default_caps[] = {
+    CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL,      CAP_NET_BIND_SERVICE,
+    CAP_SETFCAP, CAP_SETGID,      CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
+};
+
+unsigned long long container_default_caps(void)
+{
+    unsigned long long set = 0;
+    for (size_t i = 0; i < sizeof(default_caps) / sizeof(default_caps[0]); i++)
+        set |= 1ULL << default_caps[i];
+    return set;
+}
+
+int container_caps_edit(unsigned long long *caps, const char *name, bool add, upod_error_t *err)
+{
+    if (strcasecmp(name, "all") == 0) {
+        *caps = add ? ~0ULL : 0;
+        return 0;
+    }
+    cleanup_free char *full = strncasecmp(name, "CAP_", 4) == 0 ? xstrdup(name)
+                                                                : xasprintf("CAP_%s", name);
+    for (char *p = full; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    cap_value_t v;
+    if (cap_from_name(full, &v) < 0 || v < 0 || v > 63)
+        return upod_fail(err, 0, "unknown capability \"%s\" (as in NET_RAW or CAP_NET_RAW)", name);
+    if (add)
+        *caps |= 1ULL << v;
+    else
+        *caps &= ~(1ULL << v);
+    return 0;
+}
+
+int volume_parse(const char *spec, volume_t *out, upod_error_t *err)
+{
+    cleanup_free char *copy = xstrdup(spec);
+    char *dst = strchr(copy, ':');
+    if (!dst || dst == copy)
+        return upod_fail(err, 0, "invalid volume \"%s\": use SRC:DST[:ro]", spec);
+    *dst++ = '\0';
+    char *opt = strchr(dst, ':');
+    if (opt)
+        *opt++ = '\0';
+    if (copy[0] != '/' || dst[0] != '/')
+        return upod_fail(err, 0, "invalid volume \"%s\": SRC and DST must be absolute paths "
+                                 "(upod has no named volumes)",
+                         spec);
+    if (opt && strcmp(opt, "ro") != 0 && strcmp(opt, "rw") != 0)
+        return upod_fail(err, 0, "invalid volume option \"%s\" in \"%s\": use ro or rw", opt, spec);
+    if (strstr(dst, "/../") || (strlen(dst) >= 3 && strcmp(dst + strlen(dst) - 3, "/..") == 0))
+        return upod_fail(err, 0, "invalid volume \"%s\": DST must not contain ..", spec);
+    out->source = xstrdup(copy);
+    out->target = xstrdup(dst);
+    out->read_only = opt && strcmp(opt, "ro") == 0;
+    return 0;
+}
+
+int user_parse(const char *spec, uid_t *uid, gid_t *gid, upod_error_t *err)
+{
+    cleanup_free char *copy = xstrdup(spec);
+    char *g = strchr(copy, ':');
+    if (g)
+        *g++ = '\0';
+    long u, gg = 0;
+    if (!parse_long(copy, 0, 65535, &u) || (g && !parse_long(g, 0, 65535, &gg)))
+        return upod_fail(err, 0, "invalid user \"%s\": use UID[:GID] with numbers from 0 to "
+                                 "65535",
+                         spec);
+    *uid = (uid_t)u;
+    *gid = (gid_t)(g ? gg : u == 0 ? 0 : u);
+    return 0;
+}
+
+int env_parse(const char *spec, char **out, upod_error_t *err)
+{
+    *out = NULL;
+    if (spec[0] == '=' || spec[0] == '\0')
+        return upod_fail(err, 0, "invalid environment variable \"%s\": use KEY=VALUE or KEY", spec);
+    if (strchr(spec, '=')) {
+        *out = xstrdup(spec);
+        return 0;
+    }
+    const char *v = getenv(spec);
+    if (v)
+        *out = xasprintf("%s=%s", spec, v);
+    return 0;
+}
+
+void container_spec_clear(container_spec_t *spec)
+{
+    free(spec->name);
+    free(spec->rootfs);
+    for (size_t i = 0; spec->argv && spec->argv[i]; i++)
+        free(spec->argv[i]);
+    free(spec->argv);
+    for (size_t i = 0; spec->env && spec->env[i]; i++)
+        free(spec->env[i]);
+    free(spec->env);
+    free(spec->workdir);
+    free(spec->hostname);
+    for (size_t i = 0; i < spec->nvolumes; i++) {
+        free(spec->volumes[i].source);
+        free(spec->volumes[i].target);
+    }
+    free(spec->volumes);
+    for (size_t i = 0; i < spec->ntmpfs; i++)
+        free(spec->tmpfs[i]);
+    free(spec->tmpfs);
+    free(spec->hosts_file);
+    free(spec->resolv_file);
+    free(spec->hostname_file);
+    memset(spec, 0, sizeof(*spec));
+}
+
+/* ---- setup, in the container's process ---- */
+
+__attribute__((noreturn)) static void fail_exit(int code, const char *what, int errnum)
+{
+    dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
+            errnum ? strerror(errnum) : "");
+    _exit(code);
+}
+
+__attribute__((noreturn, format(printf, 2, 3))) static void failf(int errnum, const char *fmt,
+                                                                   ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    fail_exit(EXIT_UPOD_FAILED, what, errnum);
+}
+
+/* root + path, both absolute-ish. */
+static char *in_root(const char *root, const char *path)
+{
+    return xasprintf("%s%s%s", root, path[0] == '/' ? "" : "/", path);
+}
+
+/* Make sure a mount point exists in the rootfs: a directory, or an empty
+ * file when the source is a file. Its parents are made as needed. */
+static void ensure_target(const char *root, const char *path, bool file)
+{
+    cleanup_free char *full = in_root(root, path);
+    struct stat st;
+    if (lstat(full, &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            failf(0, "mount point %s is a symlink in the rootfs: refusing to follow it", path);
+        return;
+    }
+    for (char *p = full + strlen(root) + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(full, 0755) < 0 && errno != EEXIST)
+            failf(errno, "cannot create %s in the rootfs", full + strlen(root));
+        *p = '/';
+    }
+    if (file) {
+        int fd = open(full, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+            failf(errno, "cannot create mount point %s in the rootfs", path);
+        close(fd);
+    } else if (mkdir(full, 0755) < 0 && errno != EEXIST) {
+        failf(errno, "cannot create mount point %s in the rootfs", path);
+    }
+}
+
+static void do_mount(const char *src, const char *target, const char *fs, unsigned long flags,
+                     const char *data)
+{
+    if (mount(src, target, fs, flags, data) < 0)
+        failf(errno, "cannot mount %s on %s", src ? src : fs ? fs : "(remount)", target);
+}
+
+/* Bind src at root+dst, read-only when asked (a bind is read-only only
+ * after a remount). */
+static void bind_into(const char *root, const char *src, const char *dst, bool ro, bool rec)
+{
+    struct stat st;
+    if (stat(src, &st) < 0)
+        failf(errno, "cannot bind %s into the container", src);
+    ensure_target(root, dst, !S_ISDIR(st.st_mode));
+    cleanup_free char *target = in_root(root, dst);
+    do_mount(src, target, NULL, MS_BIND | (rec ? MS_REC : 0), NULL);
+    if (ro)
+        do_mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | (rec ? MS_REC : 0), NULL);
+}
+
+static void setup_dev(const char *root, const container_spec_t *spec)
+{
+    static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+    cleanup_free char *dev = in_root(root, "/dev");
+    ensure_target(root, "/dev", false);
+    do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+    for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+        char host[32], inside[32];
+        snprintf(host, sizeof(host), "/dev/%s", devices[i]);
+        snprintf(inside, sizeof(inside), "/dev/%s", devices[i]);
+        bind_into(root, host, inside, false, false);
+    }
+    cleanup_free char *pts = in_root(root, "/dev/pts");
+    ensure_target(root, "/dev/pts", false);
+    do_mount("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
+    static const char *const links[][2] = {{"pts/ptmx", "/dev/ptmx"}, {"/proc/self/fd", "/dev/fd"},
+                                           {"/proc/self/fd/0", "/dev/stdin"},
+                                           {"/proc/self/fd/1", "/dev/stdout"},
+                                           {"/proc/self/fd/2", "/dev/stderr"}};
+    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+        cleanup_free char *l = in_root(root, links[i][1]);
+        if (symlink(links[i][0], l) < 0)
+            failf(errno, "cannot create %s", links[i][1]);
+    }
+    /* The pod's /dev/shm (we stand in the pod's mount namespace) when ipc is
+     * shared, else one of our own. */
+    if (spec->share_ipc) {
+        bind_into(root, "/dev/shm", "/dev/shm", false, false);
+    } else {
+        cleanup_free char *shm = in_root(root, "/dev/shm");
+        ensure_target(root, "/dev/shm", false);
+        do_mount("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+    }
+    cleanup_free char *mq = in_root(root, "/dev/mqueue");
+    ensure_target(root, "/dev/mqueue", false);
+    do_mount("mqueue", mq, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+static void setup_mounts(const container_spec_t *spec, const char *root)
+{
+    /* Nothing we mount may reach the pod's (or the host's) mount table. */
+    do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+    do_mount(spec->rootfs, root, NULL, MS_BIND | MS_REC, NULL);
+    cleanup_free char *proc = in_root(root, "/proc");
+    ensure_target(root, "/proc", false);
+    do_mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    setup_dev(root, spec);
+    /* A fresh sysfs needs a network namespace of our user namespace: the
+     * host's, read-only, works in every case. */
+    bind_into(root, "/sys", "/sys", true, true);
+    bind_into(root, spec->hosts_file, "/etc/hosts", false, false);
+    bind_into(root, spec->resolv_file, "/etc/resolv.conf", false, false);
+    bind_into(root, spec->hostname_file, "/etc/hostname", false, false);
+    for (size_t i = 0; i < spec->nvolumes; i++)
+        bind_into(root, spec->volumes[i].source, spec->volumes[i].target,
+                  spec->volumes[i].read_only, true);
+    for (size_t i = 0; i < spec->ntmpfs; i++) {
+        ensure_target(root, spec->tmpfs[i], false);
+        cleanup_free char *t = in_root(root, spec->tmpfs[i]);
+        do_mount("tmpfs", t, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+    }
+}
+
+/* pivot_root into root, and let go of the old root. */
+static void enter_root(const char *root)
+{
+    if (chdir(root) < 0)
+        failf(errno, "chdir %s", root);
+    if (upod_pivot_root(".", ".") < 0)
+        failf(errno, "pivot_root");
+    if (umount2(".", MNT_DETACH) < 0)
+        failf(errno, "cannot detach the old root");
+    if (chdir("/") < 0)
+        failf(errno, "chdir /");
+}
+
+/* What podman masks and makes read-only in /proc and /sys. */
+static void mask_paths(void)
+{
+    static const char *const masked[] = {"/proc/acpi", "/proc/kcore", "/proc/keys",
+                                         "/proc/latency_stats", "/proc/timer_list",
+                                         "/proc/timer_stats", "/proc/sched_debug",
+                                         "/proc/scsi", "/sys/firmware", "/sys/fs/selinux",
+                                         "/sys/dev/block"};
+    static const char *const read_only[] = {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq",
+                                            "/proc/sys", "/proc/sysrq-trigger"};
+    for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
+        struct stat st;
+        if (stat(masked[i], &st) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            do_mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0");
+        else
+            do_mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
+    }
+    for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
+        if (access(read_only[i], F_OK) < 0)
+            continue;
+        do_mount(read_only[i], read_only[i], NULL, MS_BIND | MS_REC, NULL);
+        do_mount(NULL, read_only[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, NULL);
+    }
+}
+
+/* Keep only spec->caps in the bounding set; needs CAP_SETPCAP, so before
+ * switching to another user. */
+static void drop_bounding_set(unsigned long long keep)
+{
+    for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+        if (!(keep & (1ULL << c)) && cap_drop_bound(c) < 0 && errno != EINVAL)
+            failf(errno, "cannot drop capability %d", (int)c);
+    }
+}
+
+/* The process's own sets (kept across the user switch by PR_SET_KEEPCAPS);
+ * exec then gives a non-root user none, as in podman. Ambient stays empty. */
+static void set_process_caps(unsigned long long keep)
+{
+    cap_t caps = cap_init();
+    if (!caps)
+        failf(errno, "cap_init");
+    for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+        if (!(keep & (1ULL << c)))
+            continue;
+        cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET);
+        cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET);
+        cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_SET);
+    }
+    if (cap_set_proc(caps) < 0)
+        failf(errno, "cannot set the container's capabilities");
+    cap_free(caps);
+}
+
+static const char *env_get(char **env, const char *key)
+{
+    size_t len = strlen(key);
+    for (size_t i = 0; env && env[i]; i++) {
+        if (strncmp(env[i], key, len) == 0 && env[i][len] == '=')
+            return env[i] + len + 1;
+    }
+    return NULL;
+}
+
+/* execvpe with the container's PATH; ENOENT everywhere means 127. */
+__attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
+{
+    const char *cmd = spec->argv[0];
+    int saved = ENOENT;
+    if (strchr(cmd, '/')) {
+        execve(cmd, spec->argv, spec->env);
+        saved = errno;
+    } else {
+        const char *path = env_get(spec->env, "PATH");
+        cleanup_free char *copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+            cleanup_free char *full = xasprintf("%s/%s", dir, cmd);
+            execve(full, spec->argv, spec->env);
+            if (errno != ENOENT && errno != ENOTDIR)
+                saved = errno; /* found but not runnable: remember why */
+        }
+    }
+    char what[PATH_MAX + 64];
+    if (saved == ENOENT) {
+        snprintf(what, sizeof(what), "%s: executable file not found in $PATH", cmd);
+        fail_exit(EXIT_NOT_FOUND, what, 0);
+    }
+    snprintf(what, sizeof(what), "%s: cannot run it", cmd);
+    fail_exit(EXIT_CANNOT_RUN, what, saved);
+}
+
+void container_exec(const container_spec_t *spec)
+{
+    /* Where the new root is assembled before pivot_root: the rootfs itself,
+     * bound onto itself (pivot_root needs a mount point). */
+    const char *root = spec->rootfs;
+    setup_mounts(spec, root);
+    enter_root(root);
+    mask_paths();
+    if (spec->read_only)
+        do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+    if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+        failf(errno, "cannot set the hostname");
+    if (chdir(spec->workdir ? spec->workdir : "/") < 0)
+        failf(errno, "working directory %s", spec->workdir ? spec->workdir : "/");
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        failf(errno, "no_new_privs");
+    /* Switch user while we still may; keep the capabilities across the
+     * switch, then set exactly the container's. */
+    drop_bounding_set(spec->caps);
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        failf(errno, "keepcaps");
+    gid_t gid = spec->gid;
+    if (setgroups(0, NULL) < 0 && errno != EPERM)
+        failf(errno, "setgroups");
+    if (setresgid(gid, gid, gid) < 0)
+        failf(errno, "cannot switch to gid %u (is it mapped in the pod?)", (unsigned)gid);
+    if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
+        failf(errno, "cannot switch to uid %u (is it mapped in the pod?)", (unsigned)spec->uid);
+    set_process_caps(spec->caps);
+    exec_command(spec);
+}

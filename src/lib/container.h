@@ -1,0 +1,65 @@
+/* container.h: what a container is, and the setup that turns a process
+ * standing in a pod's namespaces into one: its own mount namespace made from
+ * the pod's, the rootfs with /proc, /dev, /sys, the pod's /etc files and the
+ * volumes, pivot_root, masked and read-only kernel files, hostname,
+ * podman's default capabilities (libcap), no_new_privs, user, environment,
+ * working directory, exec. */
+#ifndef UPOD_CONTAINER_H
+#define UPOD_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define CONTAINER_ID_LEN 64
+
+typedef struct {
+    char *source;       /* host path */
+    char *target;       /* path in the container */
+    bool read_only;
+} volume_t;
+
+typedef struct {
+    char id[CONTAINER_ID_LEN + 1];
+    char *name;
+    char *rootfs;          /* absolute host path */
+    char **argv;           /* entrypoint + command */
+    char **env;            /* KEY=VALUE, the final environment */
+    char *workdir;         /* "/" by default */
+    uid_t uid;
+    gid_t gid;
+    char *hostname;        /* own uts: --hostname or the short id; NULL when shared */
+    volume_t *volumes;
+    size_t nvolumes;
+    char **tmpfs;          /* targets */
+    size_t ntmpfs;
+    bool read_only;
+    unsigned long long caps; /* bit n: capability n is kept */
+    /* The pod's files, bound into the container. */
+    char *hosts_file, *resolv_file, *hostname_file;
+    bool share_ipc;        /* bind the pod's /dev/shm instead of a fresh one */
+} container_spec_t;
+
+/* podman's default capability set for rootless containers. */
+unsigned long long container_default_caps(void);
+/* --cap-add / --cap-drop: a name ("NET_RAW", "CAP_NET_RAW", "all"). */
+int container_caps_edit(unsigned long long *caps, const char *name, bool add, upod_error_t *err);
+
+/* -v SRC:DST[:ro|rw] (SRC made absolute by the caller). */
+int volume_parse(const char *spec, volume_t *out, upod_error_t *err);
+/* -u UID[:GID], numbers only (the rootfs' /etc/passwd is not read). */
+int user_parse(const char *spec, uid_t *uid, gid_t *gid, upod_error_t *err);
+/* -e KEY=VALUE or KEY (taken from our environment); NULL when KEY is
+ * unset and without '='. */
+int env_parse(const char *spec, char **out, upod_error_t *err);
+
+/* In the container's process, after its namespaces exist: set everything up
+ * and exec. Never returns: on failure it prints "Error: ..." and exits 125,
+ * or 126/127 when the command cannot be run or is not found. */
+__attribute__((noreturn)) void container_exec(const container_spec_t *spec);
+
+void container_spec_clear(container_spec_t *spec);
+
+#endif

@@ -1,0 +1,160 @@
+# Containers run attached in pods: rootfs, mounts, capabilities, exit codes,
+# and the namespace semantics of --share, seen from inside.
+
+setup_pod() { # NAME [create options...]
+    make_rootfs "$TESTDIR/rootfs"
+    run_upod pod create --name "$@"
+    assert_status 0
+}
+
+crun() { # POD ARGS...: upod run in POD with the test rootfs
+    local pod=$1
+    shift
+    "$UPOD" run --pod "$pod" --rootfs "$TESTDIR/rootfs" "$@"
+}
+
+test_run_exit_codes() {
+    setup_pod codes
+    crun codes sh -c 'exit 3'
+    assert_eq "$?" "3" "exit status of the container"
+    run_upod run --pod codes --rootfs "$TESTDIR/rootfs" nosuchcmd
+    assert_status 127
+    assert_one_line "$err"
+    assert_contains "$err" "nosuchcmd: executable file not found in \$PATH"
+    run_upod run --pod codes --rootfs "$TESTDIR/rootfs" /etc/hostname
+    assert_status 126
+    run_upod run --pod codes --rootfs "$TESTDIR/nothing" true
+    assert_status 125
+    assert_contains "$err" "rootfs"
+    run_upod run --pod codes --rootfs "$TESTDIR/rootfs"
+    assert_status 125
+    assert_contains "$err" "no command"
+    run_upod run --pod nosuchpod --rootfs "$TESTDIR/rootfs" true
+    assert_status 125
+    assert_contains "$err" "no pod with name or ID nosuchpod found"
+    # Nothing is left behind by any of them.
+    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "container records"
+}
+
+test_run_starts_the_pod() {
+    setup_pod lazy
+    run_upod pod ps --format '{{.Status}}'
+    assert_eq "$out" "Created" "before run"
+    assert_eq "$(crun lazy echo hi)" "hi" "output"
+    run_upod pod ps --format '{{.Status}}'
+    assert_eq "$out" "Running" "after run"
+}
+
+test_run_mounts_and_pod_files() {
+    setup_pod files --hostname web1
+    local out
+    out=$(crun files sh -c '
+        cat /etc/hostname; grep -c "10.0.2.100	web1 files" /etc/hosts; cat /etc/resolv.conf
+        ls /dev | tr "\n" " "; echo
+        echo 1 >/proc/sys/kernel/shmmax 2>&1 || echo procsys-ro
+        touch /sys/x 2>/dev/null || echo sys-ro
+        grep -E " /dev/pts | /dev/shm | /dev/mqueue " /proc/mounts | cut -d" " -f3 | tr "\n" " "; echo')
+    assert_eq "$(sed -n 1p <<<"$out")" "web1" "/etc/hostname"
+    assert_eq "$(sed -n 2p <<<"$out")" "1" "pod line in /etc/hosts"
+    assert_eq "$(sed -n 3p <<<"$out")" "nameserver 10.0.2.3" "resolv.conf"
+    assert_eq "$(sed -n 5p <<<"$out")" "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero " "/dev"
+    assert_contains "$out" "procsys-ro"
+    assert_contains "$out" "sys-ro"
+    assert_contains "$out" "devpts tmpfs mqueue"
+    # What the host has of podman's masked files reads empty inside.
+    local f masked=0
+    for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do
+        [ -e "$f" ] || continue
+        assert_eq "$(crun files sh -c "wc -c <$f")" "0" "$f masked"
+        masked=$((masked + 1))
+    done
+    [ "$masked" -gt 0 ] || fail "none of the masked /proc files exists on this host to check"
+}
+
+test_run_capabilities_and_no_new_privs() {
+    setup_pod caps
+    local status
+    status=$(crun caps cat /proc/self/status)
+    assert_contains "$status" "CapEff:	00000000800405fb"
+    assert_contains "$status" "CapBnd:	00000000800405fb"
+    assert_contains "$status" "NoNewPrivs:	1"
+    status=$(crun caps --cap-drop CHOWN --cap-add net_raw cat /proc/self/status)
+    assert_contains "$status" "CapEff:	00000000800425fa"
+    run_upod run --pod caps --rootfs "$TESTDIR/rootfs" --cap-add BOGUS true
+    assert_status 125
+    assert_contains "$err" "unknown capability"
+    # A non-root user has no effective capability, as in podman.
+    status=$(crun caps -u 1000:1000 cat /proc/self/status)
+    assert_contains "$status" "CapEff:	0000000000000000"
+    assert_contains "$status" "Uid:	1000	1000	1000	1000"
+}
+
+test_run_user_env_workdir() {
+    setup_pod envs
+    printf 'FROMFILE=yes\n# comment\nB=file\n' >"$TESTDIR/env"
+    local out
+    out=$(FROMHOST=host crun envs -e A=1 -e FROMHOST --env-file "$TESTDIR/env" -e B=flag -w /tmp \
+        sh -c 'echo $A $FROMHOST $FROMFILE $B $container; pwd; echo $PATH')
+    assert_eq "$(sed -n 1p <<<"$out")" "1 host yes flag podman" "environment"
+    assert_eq "$(sed -n 2p <<<"$out")" "/tmp" "working directory"
+    assert_eq "$(sed -n 3p <<<"$out")" "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "PATH"
+    assert_eq "$(crun envs --entrypoint echo hello)" "hello" "entrypoint"
+}
+
+test_run_volumes_tmpfs_read_only() {
+    setup_pod vols
+    mkdir "$TESTDIR/data"
+    echo from-host >"$TESTDIR/data/in"
+    crun vols -v "$TESTDIR/data:/data" sh -c 'cat /data/in; echo from-container >/data/out' >"$TESTDIR/o" ||
+        fail "run with a volume failed"
+    assert_eq "$(cat "$TESTDIR/o")" "from-host" "volume read"
+    assert_eq "$(cat "$TESTDIR/data/out")" "from-container" "volume write"
+    crun vols -v "$TESTDIR/data:/data:ro" sh -c 'echo x >/data/x' 2>/dev/null &&
+        fail "a :ro volume was writable"
+    assert_eq "$(crun vols --read-only --tmpfs /scratch sh -c 'touch /x 2>/dev/null || echo ro; touch /scratch/y && echo tmpfs-ok')" \
+        "ro
+tmpfs-ok" "read-only rootfs with a tmpfs"
+    run_upod run --pod vols --rootfs "$TESTDIR/rootfs" -v relative:/x true
+    assert_status 125
+    assert_contains "$err" "invalid volume"
+}
+
+test_run_hostname_refused_when_uts_shared() {
+    setup_pod utsp
+    run_upod run --pod utsp --rootfs "$TESTDIR/rootfs" --hostname x true
+    assert_status 125
+    assert_contains "$err" "cannot set hostname when joining the pod UTS namespace"
+}
+
+# ns_in_container POD KIND [hold]: the namespace a container of POD sees;
+# with hold, the container stays alive 3 s (namespace numbers are reused as
+# soon as a namespace is freed).
+ns_in_container() {
+    crun "$1" sh -c "readlink /proc/self/ns/$2; ${3:+sleep 3}"
+}
+
+test_namespace_semantics_from_two_containers() {
+    make_rootfs "$TESTDIR/rootfs"
+    "$UPOD" pod create --name all --share net,uts,ipc,pid >/dev/null
+    "$UPOD" pod create --name nothing --share none >/dev/null
+    local kind a b
+    for kind in net uts ipc pid; do
+        assert_eq "$(ns_in_container all $kind)" "$(ns_in_container all $kind)" "shared $kind"
+        ns_in_container nothing $kind hold >"$TESTDIR/first" &
+        wait_for 5 test -s "$TESTDIR/first" || fail "first container printed nothing"
+        a=$(cat "$TESTDIR/first")
+        b=$(ns_in_container nothing $kind)
+        wait
+        [ "$a" != "$b" ] || fail "$kind is shared by two containers of a --share none pod ($a)"
+    done
+    # uts: the pod's name, or each container's own short id.
+    assert_eq "$(crun all hostname)" "all" "hostname with uts shared"
+    [[ $(crun nothing hostname) =~ ^[0-9a-f]{12}$ ]] || fail "own hostname is not a short id"
+    # pid: the pod's PID 1 is the infra, visible from a container.
+    assert_eq "$(crun all cat /proc/1/cmdline | tr -d '\0')" "upod-infra" "PID 1 with pid shared"
+    assert_eq "$(crun nothing sh -c 'cat /proc/1/cmdline; true' | tr '\0' ' ')" \
+        "sh -c cat /proc/1/cmdline; true " "PID 1 with pid not shared"
+    # net: the pod's tap0 when shared, lo only when not.
+    assert_contains "$(crun all ip -o addr)" "10.0.2.100"
+    assert_eq "$(crun nothing ip -o link | awk -F': ' '{print $2}' | paste -sd, -)" "lo" "own network"
+}
