@@ -11,10 +11,13 @@
 static const cmd_entry_t commands[] = {
     {"container", cmd_container, "Manage containers (ls)"},
     {"info", cmd_info, "Check whether upod can run pods here"},
+    {"logs", cmd_logs, "Show a container's output"},
     {"pod", cmd_pod, "Manage pods"},
     {"port", cmd_port, "List a pod's published ports"},
     {"ps", cmd_ps, "List containers"},
+    {"rm", cmd_rm, "Remove containers"},
     {"run", cmd_run, "Run a container in a pod"},
+    {"stop", cmd_stop, "Stop containers"},
     {"version", cmd_version, "Show upod's version and build information"},
 };
 

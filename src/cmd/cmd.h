@@ -23,6 +23,9 @@ int cmd_pod(int argc, char **argv, upod_error_t *err);
 int cmd_ps(int argc, char **argv, upod_error_t *err);
 int cmd_port(int argc, char **argv, upod_error_t *err);
 int cmd_run(int argc, char **argv, upod_error_t *err);
+int cmd_stop(int argc, char **argv, upod_error_t *err);
+int cmd_rm(int argc, char **argv, upod_error_t *err);
+int cmd_logs(int argc, char **argv, upod_error_t *err);
 int cmd_container(int argc, char **argv, upod_error_t *err);
 
 /* pod subcommands */

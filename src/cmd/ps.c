@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../lib/ctr.h"
 #include "../lib/json.h"
+#include "../lib/namespaces.h"
 #include "../lib/pod.h"
 #include "../lib/template.h"
 #include "../lib/timefmt.h"
@@ -95,6 +98,56 @@ static json_t *infra_json(const pod_t *p, pod_status_t s, long long now, bool na
     return o;
 }
 
+/* A container record as podman's ps JSON. */
+static json_t *ctr_json(const ctr_t *c, const pod_t *pod, long long now, bool names_text)
+{
+    char created[64], ago[64];
+    ctr_status_t s = ctr_effective_status(c);
+    json_t *o = json_new_object();
+    json_set_string(o, "Id", c->id);
+    json_set_string(o, "Image", c->rootfs);
+    json_t *cmd = json_set(o, "Command", json_new_array());
+    for (size_t i = 0; i < c->argc; i++)
+        json_append(cmd, json_new_string(c->argv[i]));
+    json_set_int(o, "Created", c->created / 1000000000LL);
+    rfc3339_nano(c->created, created, sizeof(created));
+    json_set_string(o, "CreatedAt", created);
+    json_set_string(o, "State", ctr_status_name(s));
+    cleanup_free char *status = NULL;
+    if (s == CTR_RUNNING) {
+        human_duration((now - c->started) / 1000000000LL, ago, sizeof(ago));
+        status = xasprintf("Up %s", ago);
+    } else if (s == CTR_EXITED) {
+        human_duration((now - (c->finished ? c->finished : now)) / 1000000000LL, ago, sizeof(ago));
+        status = xasprintf("Exited (%d) %s ago", c->status == CTR_EXITED ? c->exit_code : -1, ago);
+    } else {
+        status = xstrdup("Created");
+    }
+    json_set_string(o, "Status", status);
+    /* The pod's ports reach a container that shares the pod's network. */
+    cleanup_free char *ports = pod && (pod->config.share & SHARE_NET)
+                                   ? ports_text(pod, pod_effective_status(pod)) : xstrdup("");
+    json_set_string(o, "Ports", ports);
+    if (names_text)
+        json_set_string(o, "Names", c->name);
+    else
+        json_append(json_set(o, "Names", json_new_array()), json_new_string(c->name));
+    json_set_string(o, "Pod", c->pod_id);
+    json_set_string(o, "PodName", pod ? pod->config.name : "");
+    json_set_bool(o, "IsInfra", false);
+    json_set_int(o, "Pid", s == CTR_RUNNING ? c->process.pid : 0);
+    json_set_int(o, "ExitCode", s == CTR_EXITED ? c->exit_code : 0);
+    json_set_bool(o, "Exited", s == CTR_EXITED);
+    return o;
+}
+
+static int by_created(const void *a, const void *b)
+{
+    long long x = json_get(*(json_t *const *)a, "Created")->u.integer;
+    long long y = json_get(*(json_t *const *)b, "Created")->u.integer;
+    return (x < y) - (x > y);
+}
+
 int cmd_ps(int argc, char **argv, upod_error_t *err)
 {
     static const struct option opts[] = {
@@ -128,17 +181,38 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
         return -1;
     pod_t *pods;
     size_t n;
+    ctr_t *ctrs = NULL;
+    size_t nctrs = 0;
     int ret = pod_list(st.pods_fd, &pods, &n, err);
+    int ctrs_fd = ret == 0 ? ctrs_dir_open(st.state_fd, err) : -1;
+    if (ret == 0 && (ctrs_fd < 0 || ctr_list(ctrs_fd, &ctrs, &nctrs, err) < 0)) {
+        pod_list_free(pods, n);
+        ret = -1;
+    }
+    if (ctrs_fd >= 0)
+        close(ctrs_fd);
     cmd_state_close(&st);
     if (ret < 0)
         return -1;
     long long now = time_now_ns();
     json_t *list = json_new_array();
+    bool names_text = format && strcmp(format, "json") != 0;
     for (size_t i = 0; i < n; i++) {
         pod_status_t s = pod_effective_status(&pods[i]);
         if (all || s == POD_STATUS_RUNNING)
-            json_append(list, infra_json(&pods[i], s, now, format && strcmp(format, "json") != 0));
+            json_append(list, infra_json(&pods[i], s, now, names_text));
     }
+    for (size_t i = 0; i < nctrs; i++) {
+        const pod_t *pod = NULL;
+        for (size_t k = 0; k < n && !pod; k++) {
+            if (strcmp(pods[k].config.id, ctrs[i].pod_id) == 0)
+                pod = &pods[k];
+        }
+        if (all || ctr_effective_status(&ctrs[i]) == CTR_RUNNING)
+            json_append(list, ctr_json(&ctrs[i], pod, now, names_text));
+    }
+    if (list->u.list.len > 1)
+        qsort(list->u.list.items, list->u.list.len, sizeof(json_t *), by_created);
     if (format) {
         ret = format_output(format, list, stdout, err);
     } else if (quiet) {
@@ -161,7 +235,17 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
             human_duration(now / 1000000000LL - json_get(o, "Created")->u.integer, ago, sizeof(ago));
             snprintf(created, sizeof(created), "%s ago", ago);
             const char *name = json_get(o, "Names")->u.list.items[0]->u.string;
-            table_add_row(&t, id, "", "", created, json_get(o, "Status")->u.string,
+            const json_t *cmdv = json_get(o, "Command");
+            cleanup_free char *command = xstrdup("");
+            for (size_t k = 0; k < cmdv->u.list.len; k++) {
+                char *joined = xasprintf("%s%s%s", command, k ? " " : "", cmdv->u.list.items[k]->u.string);
+                free(command);
+                command = joined;
+            }
+            if (strlen(command) > 20) /* podman truncates the command column */
+                strcpy(command + 17, "...");
+            table_add_row(&t, id, json_get(o, "Image")->u.string, command, created,
+                          json_get(o, "Status")->u.string,
                           json_get(o, "Ports")->u.string, name, pod,
                           json_get(o, "PodName")->u.string);
         }
@@ -170,6 +254,7 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
     }
     json_free(list);
     pod_list_free(pods, n);
+    ctr_list_free(ctrs, nctrs);
     return ret;
 }
 

@@ -3,9 +3,11 @@
  * shared namespaces (starting the pod if needed), gets fresh ones for the
  * rest, and upod exits with its exit status (125, 126, 127 as podman).
  *
- * This first step runs attached containers only; -d, -t, logs, and the
- * records behind ps/inspect/rm come next (docs/architecture.md). */
+ * Attached containers leave no record (as with --rm); detached ones (-d)
+ * are kept in STATE/containers and watched by a monitor (monitor.h). -t and
+ * --init come next. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -15,6 +17,10 @@
 #include <unistd.h>
 
 #include "../lib/container.h"
+#include "../lib/ctr.h"
+#include "../lib/monitor.h"
+#include "../lib/signals.h"
+#include "../lib/timefmt.h"
 #include "../lib/enter.h"
 #include "../lib/namespaces.h"
 #include "../lib/netlink.h"
@@ -30,7 +36,9 @@ static const char run_usage[] =
     "      --pod POD              the pod to join\n"
     "      --rootfs DIR           the container's root filesystem\n"
     "      --name NAME            the container's name\n"
-    "      --rm                   remove the container when it exits (the default for now)\n"
+    "  -d, --detach               run in the background; output goes to the log\n"
+    "      --rm                   remove the container when it exits (attached: always)\n"
+    "      --stop-signal SIGNAL   what stop sends first (default TERM)\n"
     "  -i, --interactive          keep stdin attached (always, for now)\n"
     "  -e, --env KEY[=VALUE]      set an environment variable\n"
     "      --env-file FILE        read KEY=VALUE lines\n"
@@ -47,7 +55,8 @@ typedef struct {
     const char *pod, *rootfs, *name, *entrypoint, *workdir, *user, *hostname;
     char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop;
     size_t nenv, nenv_files, nvolumes, ntmpfs, ncap_add, ncap_drop;
-    bool read_only;
+    bool read_only, detach, auto_remove;
+    int stop_signal;
 } run_opts_t;
 
 static void push(char ***list, size_t *n, char *v)
@@ -92,7 +101,7 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o, upod_error_t 
         case O_POD: o->pod = optarg; break;
         case O_ROOTFS: o->rootfs = optarg; break;
         case O_NAME: o->name = optarg; break;
-        case O_RM: break; /* attached containers leave no record yet */
+        case O_RM: o->auto_remove = true; break;
         case 'i': break;  /* stdin is always the container's */
         case 'e': push(&o->env_specs, &o->nenv, optarg); break;
         case O_ENVFILE: push(&o->env_files, &o->nenv_files, optarg); break;
@@ -105,8 +114,11 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o, upod_error_t 
         case O_RO: o->read_only = true; break;
         case O_CAPADD: push(&o->cap_add, &o->ncap_add, optarg); break;
         case O_CAPDROP: push(&o->cap_drop, &o->ncap_drop, optarg); break;
-        case O_STOPSIG: break; /* used by stop, which detached containers bring */
-        case 'd':
+        case O_STOPSIG:
+            if (signal_parse(optarg, &o->stop_signal, err) < 0)
+                return -1;
+            break;
+        case 'd': o->detach = true; break;
         case 't':
         case O_INIT:
             return upod_fail(err, 0, "upod run %s is not supported yet: containers run attached",
@@ -277,6 +289,60 @@ static void container_child(void *arg, int fresh)
     container_exec(arg);
 }
 
+/* Name taken by a container record? (Under the lock.) */
+static int check_name_free(int ctrs_fd, const char *name, upod_error_t *err)
+{
+    ctr_t *list;
+    size_t n;
+    if (ctr_list(ctrs_fd, &list, &n, err) < 0)
+        return -1;
+    int ret = 0;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        if (strcmp(list[i].name, name) == 0)
+            ret = upod_fail(err, 0, "the container name \"%s\" is already in use by %.12s: "
+                                    "remove that container or choose another name",
+                            name, list[i].id);
+    }
+    ctr_list_free(list, n);
+    return ret;
+}
+
+/* -d: a record, then the monitor. Prints the id once the container runs. */
+static int run_detached(cmd_state_t *st, const run_opts_t *o, const pod_t *pod,
+                        container_spec_t *spec, upod_error_t *err)
+{
+    cleanup_close int ctrs_fd = ctrs_dir_open(st->state_fd, err);
+    if (ctrs_fd < 0)
+        return -1;
+    ctr_t ctr;
+    memset(&ctr, 0, sizeof(ctr));
+    memcpy(ctr.id, spec->id, sizeof(ctr.id));
+    memcpy(ctr.pod_id, pod->config.id, sizeof(ctr.pod_id));
+    ctr.name = xstrdup(spec->name);
+    ctr.rootfs = xstrdup(spec->rootfs);
+    for (ctr.argc = 0; spec->argv[ctr.argc]; ctr.argc++)
+        ;
+    ctr.argv = spec->argv; /* borrowed: not freed through ctr */
+    ctr.created = time_now_ns();
+    ctr.stop_signal = o->stop_signal ? o->stop_signal : SIGTERM;
+    ctr.auto_remove = o->auto_remove;
+    ctr.status = CTR_CREATED;
+    int lock = state_lock(st->state_fd, err);
+    int ret = lock < 0 ? -1 : check_name_free(ctrs_fd, ctr.name, err);
+    if (ret == 0)
+        ret = ctr_save(ctrs_fd, &ctr, err);
+    if (lock >= 0)
+        close(lock);
+    if (ret == 0) {
+        ret = monitor_start(st->state_fd, ctrs_fd, pod, spec, &ctr, err);
+        if (ret == 0)
+            printf("%s\n", ctr.id);
+    }
+    free(ctr.name);
+    free(ctr.rootfs);
+    return ret;
+}
+
 static void remove_container_dir(int state_fd, const char *id)
 {
     upod_error_t ignored = {0};
@@ -309,13 +375,18 @@ int cmd_run(int argc, char **argv, upod_error_t *err)
         ret = build_spec(&o, &pod, argc - optind, argv + optind, &spec, err);
     if (ret == 0)
         ret = prepare_files(st.state_fd, &pod, &spec, &dirfd, err);
-    if (ret == 0) {
+    bool keep_dir = false;
+    if (ret == 0 && o.detach) {
+        ret = run_detached(&st, &o, &pod, &spec, err);
+        keep_dir = ret == 0;
+    } else if (ret == 0) {
         fflush(NULL);
         ret = pod_spawn(&pod, false, CLONE_NEWNS, container_child, &spec, err);
     }
     if (dirfd >= 0) {
         close(dirfd);
-        remove_container_dir(st.state_fd, spec.id);
+        if (!keep_dir)
+            remove_container_dir(st.state_fd, spec.id);
     }
     if (have_pod)
         pod_clear(&pod);

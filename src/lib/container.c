@@ -141,10 +141,12 @@ void container_spec_clear(container_spec_t *spec)
 
 /* ---- setup, in the container's process ---- */
 
+/* Where setup errors are reported: the spec's report pipe when detached. */
+static int report_fd = STDERR_FILENO;
+
 __attribute__((noreturn)) static void fail_exit(int code, const char *what, int errnum)
 {
-    dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
-            errnum ? strerror(errnum) : "");
+    dprintf(report_fd, "Error: %s%s%s\n", what, errnum ? ": " : "", errnum ? strerror(errnum) : "");
     _exit(code);
 }
 
@@ -362,6 +364,10 @@ __attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
 {
     const char *cmd = spec->argv[0];
     int saved = ENOENT;
+    for (int i = 0; spec->detached && i < 3; i++) {
+        if (dup2(spec->stdio[i], i) < 0)
+            failf(errno, "cannot set up the container's stdio");
+    }
     if (strchr(cmd, '/')) {
         execve(cmd, spec->argv, spec->env);
         saved = errno;
@@ -387,6 +393,8 @@ __attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
 
 void container_exec(const container_spec_t *spec)
 {
+    if (spec->detached)
+        report_fd = spec->report_fd;
     /* Where the new root is assembled before pivot_root: the rootfs itself,
      * bound onto itself (pivot_root needs a mount point). */
     const char *root = spec->rootfs;

@@ -40,6 +40,11 @@ typedef struct {
     /* The pod's files, bound into the container. */
     char *hosts_file, *resolv_file, *hostname_file;
     bool share_ipc;        /* bind the pod's /dev/shm instead of a fresh one */
+    /* Detached containers: where setup errors go (a CLOEXEC pipe that a
+     * successful exec closes), and the stdio given to the command. */
+    bool detached;
+    int report_fd;
+    int stdio[3];
 } container_spec_t;
 
 /* podman's default capability set for rootless containers. */

@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "namespaces.h"
 #include "netlink.h"
+#include "proc.h"
 #include "util.h"
 
 /* Status of a waited child as a shell reports it. */
@@ -101,6 +102,43 @@ int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err)
 int pod_spawn(const pod_t *pod, bool all_infra, int extra_fresh, pod_child_fn_t fn, void *arg,
               upod_error_t *err)
 {
+    pid_t child = pod_spawn_start(pod, all_infra, extra_fresh, false, fn, arg, err);
+    if (child < 0)
+        return -1;
+    /* CLI: the terminal's signals reach the command itself. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    return wait_child(child);
+}
+
+static volatile pid_t relay_target;
+
+static void relay_signal(int sig)
+{
+    if (relay_target > 0)
+        kill(relay_target, sig);
+}
+
+/* The middle process of a fresh pid namespace: pass signals on. */
+static void relay_signals_to(pid_t target, bool detached)
+{
+    relay_target = target;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = relay_signal;
+    sa.sa_flags = SA_RESTART;
+    const int relayed[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT};
+    for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++) {
+        if (!detached && (relayed[i] == SIGINT || relayed[i] == SIGQUIT))
+            signal(relayed[i], SIG_IGN); /* the terminal sends them to the command too */
+        else
+            sigaction(relayed[i], &sa, NULL);
+    }
+}
+
+pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool detached,
+                      pod_child_fn_t fn, void *arg, upod_error_t *err)
+{
     cleanup_close int pidfd = proc_ref_pidfd(&pod->state.infra, err);
     if (pidfd < 0) {
         upod_fail(err, 0, "pod %s is not running: start it with 'upod pod start %s'",
@@ -159,12 +197,13 @@ int pod_spawn(const pod_t *pod, bool all_infra, int extra_fresh, pod_child_fn_t 
             fn(arg, fresh);
             _exit(EXIT_UPOD_FAILED);
         }
-        signal(SIGINT, SIG_IGN);
-        signal(SIGQUIT, SIG_IGN);
+        /* Hold nothing of the caller's: a pipe kept open here would
+         * never report its end. */
+        upod_close_range(3, ~0U, 0);
+        prctl(PR_SET_NAME, "upod-relay");
+        proctitle_set("upod-relay");
+        relay_signals_to(grandchild, detached);
         _exit(wait_child(grandchild));
     }
-    /* CLI: the terminal's signals reach the command itself. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
-    return wait_child(child);
+    return child;
 }

@@ -27,4 +27,13 @@ typedef void (*pod_child_fn_t)(void *arg, int fresh);
 int pod_spawn(const pod_t *pod, bool all_infra, int extra_fresh, pod_child_fn_t fn, void *arg,
               upod_error_t *err);
 
+/* The same without waiting: returns the pid (in our pid namespace) of the
+ * process to wait for and to signal. Joins the pod's namespaces in the
+ * CALLING process (it is then inside the pod's user namespace). When a fresh
+ * pid namespace needs one more process, the middle one relays TERM, HUP,
+ * USR1, USR2 (and INT, QUIT when detached: no terminal sends them to the
+ * whole group) to the command and exits with its status. */
+pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool detached,
+                      pod_child_fn_t fn, void *arg, upod_error_t *err);
+
 #endif

@@ -41,13 +41,13 @@ int proc_parse_stat(const char *stat_text, char *state, unsigned long long *out)
     return -1;
 }
 
-/* The state letter and start time of pid. */
-static int proc_stat(pid_t pid, char *state, unsigned long long *out)
+/* The state letter and start time of pid, under a /proc. */
+static int proc_stat_at(int proc_fd, pid_t pid, char *state, unsigned long long *out)
 {
     char path[64];
     cleanup_free char *text = NULL;
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    if (read_file_at(AT_FDCWD, path, 4096, &text, NULL) < 0)
+    snprintf(path, sizeof(path), proc_fd == AT_FDCWD ? "/proc/%d/stat" : "%d/stat", (int)pid);
+    if (read_file_at(proc_fd, path, 4096, &text, NULL) < 0)
         return -1;
     if (proc_parse_stat(text, state, out) < 0) {
         errno = EINVAL;
@@ -56,10 +56,24 @@ static int proc_stat(pid_t pid, char *state, unsigned long long *out)
     return 0;
 }
 
+static int proc_stat(pid_t pid, char *state, unsigned long long *out)
+{
+    return proc_stat_at(AT_FDCWD, pid, state, out);
+}
+
 int proc_start_time(pid_t pid, unsigned long long *out)
 {
     char state;
     return proc_stat(pid, &state, out);
+}
+
+proc_ref_t proc_ref_of_at(int proc_fd, pid_t pid)
+{
+    proc_ref_t ref = {.pid = pid, .start = 0};
+    char state;
+    if (proc_stat_at(proc_fd, pid, &state, &ref.start) < 0)
+        ref.pid = 0;
+    return ref;
 }
 
 proc_ref_t proc_ref_of(pid_t pid)

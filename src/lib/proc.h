@@ -22,6 +22,9 @@ int proc_parse_stat(const char *stat_text, char *state, unsigned long long *out)
 int proc_start_time(pid_t pid, unsigned long long *out);
 proc_ref_t proc_self_ref(void);
 proc_ref_t proc_ref_of(pid_t pid);
+/* The same through a /proc opened earlier (a process that later joined a
+ * pod's mount namespace sees the pod's /proc at "/proc"). */
+proc_ref_t proc_ref_of_at(int proc_fd, pid_t pid);
 
 /* The process named by ref still runs (same pid, same start time, not a
  * zombie). */

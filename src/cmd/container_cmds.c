@@ -1,0 +1,321 @@
+/* container_cmds.c: `upod stop|rm|logs|wait CONTAINER...` for the records
+ * of detached containers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/compat.h"
+#include "../lib/ctr.h"
+#include "../lib/logfile.h"
+#include "../lib/signals.h"
+#include "../lib/state.h"
+#include "../lib/util.h"
+#include "cmd.h"
+
+typedef struct {
+    int state_fd, ctrs_fd;
+} ctr_ctx_t;
+
+static int ctx_open(ctr_ctx_t *c, upod_error_t *err)
+{
+    cmd_state_t st;
+    if (cmd_state_open(&st, err) < 0)
+        return -1;
+    close(st.pods_fd);
+    c->state_fd = st.state_fd;
+    c->ctrs_fd = ctrs_dir_open(c->state_fd, err);
+    if (c->ctrs_fd < 0) {
+        close(c->state_fd);
+        return -1;
+    }
+    return 0;
+}
+
+static void ctx_close(ctr_ctx_t *c)
+{
+    close(c->ctrs_fd);
+    close(c->state_fd);
+}
+
+/* Stop signal, then SIGKILL after timeout seconds; returns once the monitor
+ * recorded the exit (or is gone). */
+static void stop_container(const ctr_t *c, long timeout, int signal_first)
+{
+    upod_error_t ignored = {0};
+    cleanup_close int proc = proc_ref_pidfd(&c->process, &ignored);
+    cleanup_close int mon = proc_ref_pidfd(&c->monitor, &ignored);
+    if (proc >= 0 && timeout > 0) {
+        upod_pidfd_send_signal(proc, signal_first);
+        if (pidfd_wait_exit(proc, (int)(timeout * 1000)))
+            goto wait_monitor;
+    }
+    if (proc >= 0) {
+        upod_pidfd_send_signal(proc, SIGKILL);
+        pidfd_wait_exit(proc, 5000);
+    }
+wait_monitor:
+    if (mon >= 0)
+        pidfd_wait_exit(mon, 5000);
+}
+
+static int parse_simple(int argc, char **argv, const char *cmd, const char *shortopts,
+                        const struct option *opts, const char *usage, long *timeout, bool *force,
+                        upod_error_t *err)
+{
+    int c;
+    cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (!parse_long(optarg, 0, 86400, timeout))
+                return upod_fail(err, 0, "invalid --time \"%s\": seconds from 0 to 86400", optarg);
+            break;
+        case 'f': *force = true; break;
+        case 'h': fputs(usage, stdout); return 1;
+        default: return cli_option_error(c, argc, argv, cmd, err);
+        }
+    }
+    if (optind >= argc)
+        return upod_fail(err, 0, "`upod %s` needs at least one container name or ID", cmd);
+    return 0;
+}
+
+static void print_error(const upod_error_t *err)
+{
+    char text[1200];
+    fflush(stdout);
+    fprintf(stderr, "Error: %s\n", upod_error_text(err, text, sizeof(text)));
+}
+
+int cmd_stop(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {{"time", required_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    long timeout = 10;
+    bool force = false;
+    int r = parse_simple(argc, argv, "stop", "+:t:h", opts,
+                         "Usage: upod stop [-t SECONDS] CONTAINER...\n\n"
+                         "Send the stop signal, then SIGKILL after -t seconds (default 10).\n",
+                         &timeout, &force, err);
+    if (r != 0)
+        return r > 0 ? 0 : -1;
+    ctr_ctx_t ctx;
+    if (ctx_open(&ctx, err) < 0)
+        return -1;
+    int status = 0;
+    for (int i = optind; i < argc; i++) {
+        ctr_t c = {0};
+        upod_error_t one = {0};
+        if (ctr_lookup(ctx.ctrs_fd, argv[i], &c, &one) < 0) {
+            print_error(&one);
+            status = EXIT_UPOD_FAILED;
+            continue;
+        }
+        if (ctr_effective_status(&c) == CTR_RUNNING)
+            stop_container(&c, timeout, c.stop_signal);
+        printf("%s\n", argv[i]);
+        ctr_clear(&c);
+    }
+    ctx_close(&ctx);
+    return status;
+}
+
+int cmd_rm(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+                                          {"time", required_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    long timeout = 10;
+    bool force = false;
+    int r = parse_simple(argc, argv, "rm", "+:ft:h", opts,
+                         "Usage: upod rm [-f] [-t SECONDS] CONTAINER...\n\n"
+                         "Remove containers; --force stops running ones first.\n",
+                         &timeout, &force, err);
+    if (r != 0)
+        return r > 0 ? 0 : -1;
+    ctr_ctx_t ctx;
+    if (ctx_open(&ctx, err) < 0)
+        return -1;
+    int status = 0;
+    for (int i = optind; i < argc; i++) {
+        ctr_t c = {0};
+        upod_error_t one = {0};
+        int ret = ctr_lookup(ctx.ctrs_fd, argv[i], &c, &one);
+        if (ret == 0 && ctr_effective_status(&c) == CTR_RUNNING) {
+            if (force)
+                stop_container(&c, timeout, c.stop_signal);
+            else
+                ret = upod_fail_status(&one, 2, 0, "container %s is running: stop it first or "
+                                                   "use --force",
+                                       c.name);
+        }
+        if (ret == 0) {
+            int lock = state_lock(ctx.state_fd, &one);
+            ret = lock < 0 ? -1 : ctr_remove(ctx.ctrs_fd, c.id, &one);
+            if (lock >= 0)
+                close(lock);
+        }
+        if (ret == 0) {
+            printf("%s\n", c.id);
+        } else {
+            print_error(&one);
+            /* podman: 1 when a container did not exist, 2 when running. */
+            int code = one.kind == UPOD_ERR_NO_SUCH ? 1 : one.status;
+            if (status == 0 || status == 1)
+                status = code;
+        }
+        ctr_clear(&c);
+    }
+    ctx_close(&ctx);
+    return status;
+}
+
+/* ---- logs ---- */
+
+typedef struct {
+    char **lines;  /* complete lines: "time\tstream\ttext" kept apart */
+    int *streams;
+    char **times;
+    size_t n, cap;
+} log_lines_t;
+
+static void add_line(log_lines_t *l, int stream, const char *time, size_t tlen, const char *text,
+                     size_t len)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->lines = xrealloc(l->lines, l->cap * sizeof(char *));
+        l->streams = xrealloc(l->streams, l->cap * sizeof(int));
+        l->times = xrealloc(l->times, l->cap * sizeof(char *));
+    }
+    l->lines[l->n] = xasprintf("%.*s", (int)len, text);
+    l->times[l->n] = xasprintf("%.*s", (int)tlen, time);
+    l->streams[l->n++] = stream;
+}
+
+/* Read one log file, joining P records into their line. */
+static void read_log(int dirfd, const char *name, log_lines_t *l, size_t *offset)
+{
+    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    if (offset && lseek(fd, (off_t)*offset, SEEK_SET) < 0)
+        return;
+    cleanup_free char *text = NULL;
+    size_t len;
+    if (read_fd(fd, 64 << 20, &text, &len) < 0)
+        return;
+    char *partial[2] = {NULL, NULL};
+    size_t used = 0;
+    for (char *p = text; p < text + len;) {
+        char *nl = memchr(p, '\n', (size_t)(text + len - p));
+        if (!nl)
+            break; /* a record being written: next time */
+        log_record_t r;
+        if (log_parse_line(p, (size_t)(nl - p), &r)) {
+            cleanup_free char *joined = xasprintf("%s%.*s", partial[r.stream] ? partial[r.stream] : "",
+                                                  (int)r.text_len, r.text);
+            free(partial[r.stream]);
+            partial[r.stream] = NULL;
+            if (r.partial)
+                partial[r.stream] = steal_pointer(&joined);
+            else
+                add_line(l, r.stream, r.time, r.time_len, joined, strlen(joined));
+        }
+        p = nl + 1;
+        used = (size_t)(p - text);
+    }
+    free(partial[0]);
+    free(partial[1]);
+    if (offset)
+        *offset += used;
+}
+
+static void print_lines(const log_lines_t *l, size_t from, bool timestamps)
+{
+    for (size_t i = from; i < l->n; i++) {
+        FILE *out = l->streams[i] ? stderr : stdout;
+        if (timestamps)
+            fprintf(out, "%s %s\n", l->times[i], l->lines[i]);
+        else
+            fprintf(out, "%s\n", l->lines[i]);
+    }
+    fflush(stdout);
+    fflush(stderr);
+}
+
+static void free_lines(log_lines_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->lines[i]);
+        free(l->times[i]);
+    }
+    free(l->lines);
+    free(l->times);
+    free(l->streams);
+    memset(l, 0, sizeof(*l));
+}
+
+int cmd_logs(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {
+        {"tail", required_argument, NULL, 'n'}, {"follow", no_argument, NULL, 'f'},
+        {"timestamps", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    long tail = -1;
+    bool follow = false, timestamps = false;
+    int c;
+    cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "+:n:fth", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!parse_long(optarg, -1, 1L << 30, &tail))
+                return upod_fail(err, 0, "invalid --tail \"%s\": a number of lines", optarg);
+            break;
+        case 'f': follow = true; break;
+        case 't': timestamps = true; break;
+        case 'h':
+            printf("Usage: upod logs [--tail N] [-f] [-t] CONTAINER\n\nShow a container's output.\n");
+            return 0;
+        default: return cli_option_error(c, argc, argv, "logs", err);
+        }
+    }
+    if (optind != argc - 1)
+        return upod_fail(err, 0, "`upod logs` takes exactly one container name or ID");
+    ctr_ctx_t ctx;
+    if (ctx_open(&ctx, err) < 0)
+        return -1;
+    ctr_t ctr;
+    int ret = ctr_lookup(ctx.ctrs_fd, argv[optind], &ctr, err);
+    cleanup_close int dirfd = ret == 0 ? state_open_subdir(ctx.ctrs_fd, ctr.id, false, err) : -1;
+    if (ret == 0 && dirfd < 0)
+        ret = -1;
+    if (ret == 0) {
+        log_lines_t lines = {0};
+        size_t offset = 0;
+        read_log(dirfd, LOG_OLD_FILE, &lines, NULL);
+        read_log(dirfd, LOG_FILE, &lines, &offset);
+        size_t from = tail >= 0 && (size_t)tail < lines.n ? lines.n - (size_t)tail : 0;
+        print_lines(&lines, from, timestamps);
+        /* -f: new records until the container's monitor is gone. */
+        while (follow) {
+            size_t before = lines.n;
+            bool alive = proc_ref_alive(&ctr.monitor);
+            read_log(dirfd, LOG_FILE, &lines, &offset);
+            print_lines(&lines, before, timestamps);
+            if (!alive)
+                break;
+            poll(NULL, 0, 100);
+        }
+        free_lines(&lines);
+        ctr_clear(&ctr);
+    }
+    ctx_close(&ctx);
+    return ret;
+}

@@ -1,0 +1,234 @@
+/* ctr.c: see ctr.h. */
+#include "ctr.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pod.h"
+#include "state.h"
+#include "util.h"
+
+static const char *const status_names[] = {"created", "running", "exited"};
+
+const char *ctr_status_name(ctr_status_t s)
+{
+    return status_names[s];
+}
+
+ctr_status_t ctr_effective_status(const ctr_t *c)
+{
+    if (c->status == CTR_RUNNING && !proc_ref_alive(&c->monitor))
+        return CTR_EXITED;
+    return c->status;
+}
+
+void ctr_to_kv(const ctr_t *c, kv_t *kv)
+{
+    kv_add(kv, "id", c->id);
+    kv_add(kv, "name", c->name);
+    kv_add(kv, "pod", c->pod_id);
+    kv_add(kv, "rootfs", c->rootfs);
+    for (size_t i = 0; i < c->argc; i++)
+        kv_add(kv, "arg", c->argv[i]);
+    kv_addf(kv, "created", "%lld", c->created);
+    kv_addf(kv, "stop_signal", "%d", c->stop_signal);
+    kv_add(kv, "auto_remove", c->auto_remove ? "true" : "false");
+    kv_add(kv, "status", ctr_status_name(c->status));
+    kv_addf(kv, "monitor_pid", "%d", (int)c->monitor.pid);
+    kv_addf(kv, "monitor_start", "%llu", c->monitor.start);
+    kv_addf(kv, "pid", "%d", (int)c->process.pid);
+    kv_addf(kv, "pid_start", "%llu", c->process.start);
+    kv_addf(kv, "started", "%lld", c->started);
+    kv_addf(kv, "finished", "%lld", c->finished);
+    kv_addf(kv, "exit_code", "%d", c->exit_code);
+}
+
+static bool get_ll(const kv_t *kv, const char *key, long long min, long long max, long long *out)
+{
+    const char *t = kv_get(kv, key);
+    char *end;
+    if (!t || !*t)
+        return false;
+    errno = 0;
+    long long v = strtoll(t, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
+{
+    memset(c, 0, sizeof(*c));
+    const char *id = kv_get(kv, "id"), *pod = kv_get(kv, "pod"), *name = kv_get(kv, "name");
+    const char *rootfs = kv_get(kv, "rootfs"), *status = kv_get(kv, "status");
+    long long sig, mpid, mstart, pid, pstart, code;
+    if (!id || strlen(id) != CONTAINER_ID_LEN || !pod || strlen(pod) != CONTAINER_ID_LEN ||
+        !name || !pod_name_valid(name) || !rootfs || !status ||
+        !get_ll(kv, "created", 0, INT64_MAX, &c->created) ||
+        !get_ll(kv, "stop_signal", 1, 64, &sig) || !get_ll(kv, "monitor_pid", 0, 0x7fffffff, &mpid) ||
+        !get_ll(kv, "monitor_start", 0, INT64_MAX, &mstart) ||
+        !get_ll(kv, "pid", 0, 0x7fffffff, &pid) || !get_ll(kv, "pid_start", 0, INT64_MAX, &pstart) ||
+        !get_ll(kv, "started", 0, INT64_MAX, &c->started) ||
+        !get_ll(kv, "finished", 0, INT64_MAX, &c->finished) ||
+        !get_ll(kv, "exit_code", -1, 255, &code))
+        return upod_fail(err, 0, "corrupt container record: a field is missing or invalid");
+    c->status = CTR_EXITED;
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(status, status_names[i]) == 0)
+            c->status = (ctr_status_t)i;
+    }
+    memcpy(c->id, id, sizeof(c->id));
+    memcpy(c->pod_id, pod, sizeof(c->pod_id));
+    c->name = xstrdup(name);
+    c->rootfs = xstrdup(rootfs);
+    const char *a;
+    for (size_t i = 0; (a = kv_get_nth(kv, "arg", i)); i++) {
+        c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof(char *));
+        c->argv[c->argc++] = xstrdup(a);
+        c->argv[c->argc] = NULL;
+    }
+    c->stop_signal = (int)sig;
+    const char *ar = kv_get(kv, "auto_remove");
+    c->auto_remove = ar && strcmp(ar, "true") == 0;
+    c->monitor = (proc_ref_t){.pid = (pid_t)mpid, .start = (unsigned long long)mstart};
+    c->process = (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)pstart};
+    c->exit_code = (int)code;
+    return 0;
+}
+
+void ctr_clear(ctr_t *c)
+{
+    free(c->name);
+    free(c->rootfs);
+    for (size_t i = 0; i < c->argc; i++)
+        free(c->argv[i]);
+    free(c->argv);
+    memset(c, 0, sizeof(*c));
+}
+
+int ctrs_dir_open(int state_fd, upod_error_t *err)
+{
+    return state_open_subdir(state_fd, "containers", true, err);
+}
+
+int ctr_save(int ctrs_fd, const ctr_t *c, upod_error_t *err)
+{
+    cleanup_close int fd = state_open_subdir(ctrs_fd, c->id, true, err);
+    if (fd < 0)
+        return -1;
+    kv_t kv;
+    kv_init(&kv);
+    ctr_to_kv(c, &kv);
+    cleanup_free char *text = kv_serialize(&kv);
+    kv_clear(&kv);
+    return state_write_file(fd, "container", text, strlen(text), err);
+}
+
+int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    cleanup_close int fd = state_open_subdir(ctrs_fd, id, false, err);
+    if (fd < 0)
+        return -1;
+    cleanup_free char *text = NULL;
+    if (state_read_file(fd, "container", &text, err) < 0)
+        return -1;
+    kv_t kv;
+    if (kv_parse(text, &kv, err) < 0)
+        return -1;
+    int r = ctr_from_kv(&kv, out, err);
+    kv_clear(&kv);
+    return r;
+}
+
+static int by_created_desc(const void *a, const void *b)
+{
+    const ctr_t *x = a, *y = b;
+    return (x->created < y->created) - (x->created > y->created);
+}
+
+int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    int dfd = dup(ctrs_fd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return upod_fail(err, errno, "cannot list containers");
+    }
+    rewinddir(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strlen(e->d_name) != CONTAINER_ID_LEN || !isxdigit((unsigned char)e->d_name[0]))
+            continue;
+        ctr_t c;
+        upod_error_t ignored = {0};
+        if (ctr_load(ctrs_fd, e->d_name, &c, &ignored) < 0)
+            continue; /* being created or removed */
+        *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+        (*out)[(*n)++] = c;
+    }
+    closedir(d);
+    if (*n > 1)
+        qsort(*out, *n, sizeof(**out), by_created_desc);
+    return 0;
+}
+
+void ctr_list_free(ctr_t *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ctr_clear(&list[i]);
+    free(list);
+}
+
+int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err)
+{
+    ctr_t *list;
+    size_t n, matches = 0;
+    if (ctr_list(ctrs_fd, &list, &n, err) < 0)
+        return -1;
+    ssize_t found = -1;
+    for (size_t i = 0; i < n && found < 0; i++) {
+        if (strcmp(list[i].name, ref) == 0 || strcmp(list[i].id, ref) == 0)
+            found = (ssize_t)i;
+    }
+    size_t len = strlen(ref);
+    if (found < 0 && len > 0 && len < CONTAINER_ID_LEN) {
+        for (size_t i = 0; i < n; i++) {
+            if (strncmp(list[i].id, ref, len) == 0) {
+                found = (ssize_t)i;
+                matches++;
+            }
+        }
+    }
+    int ret = 0;
+    if (found < 0) {
+        ret = upod_fail(err, 0, "no container with name or ID \"%s\" found: no such container", ref);
+        err->kind = UPOD_ERR_NO_SUCH;
+    } else if (matches > 1) {
+        ret = upod_fail(err, 0, "more than one result for container ID %s", ref);
+    } else {
+        *out = list[found];
+        memset(&list[found], 0, sizeof(list[found]));
+    }
+    ctr_list_free(list, n);
+    return ret;
+}
+
+int ctr_remove(int ctrs_fd, const char *id, upod_error_t *err)
+{
+    cleanup_free char *gone = xasprintf(".rm-%s", id);
+    if (renameat(ctrs_fd, id, ctrs_fd, gone) < 0)
+        return upod_fail(err, errno, "cannot remove container %s", id);
+    return state_remove_tree(ctrs_fd, gone, err);
+}

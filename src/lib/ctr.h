@@ -1,0 +1,56 @@
+/* ctr.h: container records, STATE/containers/<id>/container (kvfile.h
+ * format, replaced atomically under the state lock), next to the
+ * container's log (ctr.log) and /etc/hostname.
+ *
+ * A detached container is watched by a monitor process (monitor.h), the
+ * record names it with its start time: a record that says running while its
+ * monitor is gone is shown as exited, never as running. */
+#ifndef UPOD_CTR_H
+#define UPOD_CTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "container.h"
+#include "error.h"
+#include "kvfile.h"
+#include "proc.h"
+
+typedef enum { CTR_CREATED, CTR_RUNNING, CTR_EXITED } ctr_status_t;
+
+typedef struct {
+    char id[CONTAINER_ID_LEN + 1];
+    char *name;
+    char pod_id[CONTAINER_ID_LEN + 1];
+    char *rootfs;
+    char **argv;
+    size_t argc;
+    long long created;
+    int stop_signal;
+    bool auto_remove;
+    /* state */
+    ctr_status_t status;
+    proc_ref_t monitor;   /* watches the container */
+    proc_ref_t process;   /* what stop signals (relays to PID 1 of a fresh pid ns) */
+    long long started, finished;
+    int exit_code;
+} ctr_t;
+
+const char *ctr_status_name(ctr_status_t s);
+ctr_status_t ctr_effective_status(const ctr_t *c);
+
+void ctr_to_kv(const ctr_t *c, kv_t *kv);
+int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err);
+void ctr_clear(ctr_t *c);
+
+/* STATE/containers, created when missing. */
+int ctrs_dir_open(int state_fd, upod_error_t *err);
+int ctr_save(int ctrs_fd, const ctr_t *c, upod_error_t *err);
+int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err);
+int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err);
+void ctr_list_free(ctr_t *list, size_t n);
+/* By name, id or unique id prefix; not found: UPOD_ERR_NO_SUCH. */
+int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err);
+int ctr_remove(int ctrs_fd, const char *id, upod_error_t *err);
+
+#endif

@@ -1,0 +1,194 @@
+/* monitor.c: see monitor.h. */
+#include "monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "enter.h"
+#include "logfile.h"
+#include "netlink.h"
+#include "state.h"
+#include "timefmt.h"
+#include "util.h"
+
+static void container_child(void *arg, int fresh)
+{
+    upod_error_t err = {0};
+    const container_spec_t *spec = arg;
+    if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0) {
+        dprintf(spec->report_fd, "Error: %s\n", err.msg);
+        _exit(EXIT_UPOD_FAILED);
+    }
+    container_exec(spec);
+}
+
+static int exit_code_of(int status)
+{
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Monitor: update the record under the lock. */
+static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
+{
+    upod_error_t err = {0};
+    cleanup_close int lock = state_lock(state_fd, &err);
+    if (lock >= 0 && ctr_save(ctrs_fd, ctr, &err) < 0)
+        dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
+}
+
+/* Monitor: the container's output into the log until it exits. */
+static int pump_logs(log_writer_t *log, int out, int errfd, int pidfd, pid_t pid)
+{
+    int fds[2] = {out, errfd};
+    char buf[65536];
+    for (;;) {
+        struct pollfd p[3] = {{.fd = fds[0], .events = POLLIN}, {.fd = fds[1], .events = POLLIN},
+                              {.fd = pidfd, .events = POLLIN}};
+        if (TEMP_FAILURE_RETRY(poll(p, 3, -1)) < 0)
+            break;
+        for (int s = 0; s < 2; s++) {
+            if (fds[s] < 0 || !(p[s].revents & (POLLIN | POLLHUP)))
+                continue;
+            ssize_t n = TEMP_FAILURE_RETRY(read(fds[s], buf, sizeof(buf)));
+            if (n > 0) {
+                log_writer_add(log, s, buf, (size_t)n);
+            } else {
+                log_writer_end(log, s);
+                fds[s] = -1; /* poll ignores negative fds */
+            }
+        }
+        if (p[2].revents & POLLIN)
+            break;
+    }
+    /* It exited: what it wrote before is still in the pipes. */
+    for (int s = 0; s < 2; s++) {
+        if (fds[s] < 0)
+            continue;
+        fcntl(fds[s], F_SETFL, O_NONBLOCK);
+        ssize_t n;
+        while ((n = read(fds[s], buf, sizeof(buf))) > 0)
+            log_writer_add(log, s, buf, (size_t)n);
+    }
+    int status = 0;
+    if (TEMP_FAILURE_RETRY(waitpid(pid, &status, 0)) < 0)
+        return EXIT_UPOD_FAILED;
+    return exit_code_of(status);
+}
+
+__attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, const pod_t *pod,
+                                                  container_spec_t *spec, ctr_t *ctr, int ready)
+{
+    upod_error_t err = {0};
+    setsid();
+    prctl(PR_SET_NAME, "upod-monitor");
+    cleanup_free char *title = xasprintf("upod-monitor %s", ctr->name);
+    proctitle_set(title);
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int dirfd = state_open_subdir(ctrs_fd, ctr->id, false, &err);
+    log_writer_t log;
+    int out[2], errp[2], report[2];
+    if (devnull < 0 || proc_fd < 0 || dirfd < 0 || log_writer_open(&log, dirfd, &err) < 0 ||
+        pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
+        dprintf(ready, "125 cannot start the container's monitor: %s\n", err.msg);
+        _exit(1);
+    }
+    dup2(devnull, STDIN_FILENO);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    ctr->monitor = proc_self_ref();
+    spec->detached = true;
+    spec->report_fd = report[1];
+    spec->stdio[0] = devnull;
+    spec->stdio[1] = out[1];
+    spec->stdio[2] = errp[1];
+    pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, container_child, spec, &err);
+    close(out[1]);
+    close(errp[1]);
+    close(report[1]);
+    if (pid < 0) {
+        dprintf(ready, "125 %s\n", err.msg);
+        _exit(1);
+    }
+    int pidfd = upod_pidfd_open(pid, 0);
+    /* A successful exec closes the report pipe with nothing in it. */
+    char msg[1200];
+    ssize_t n = TEMP_FAILURE_RETRY(read(report[0], msg, sizeof(msg) - 1));
+    if (n > 0) {
+        msg[n] = '\0';
+        msg[strcspn(msg, "\n")] = '\0';
+        int status = 0;
+        waitpid(pid, &status, 0);
+        dprintf(ready, "%d %s\n", exit_code_of(status), strncmp(msg, "Error: ", 7) ? msg : msg + 7);
+        ctr_remove(ctrs_fd, ctr->id, &err);
+        _exit(1);
+    }
+    ctr->status = CTR_RUNNING;
+    ctr->process = proc_ref_of_at(proc_fd, pid);
+    ctr->started = time_now_ns();
+    record(state_fd, ctrs_fd, ctr);
+    dprintf(ready, "0 ok\n");
+    close(ready);
+    int code = pump_logs(&log, out[0], errp[0], pidfd, pid);
+    log_writer_close(&log);
+    ctr->status = CTR_EXITED;
+    ctr->exit_code = code;
+    ctr->finished = time_now_ns();
+    if (ctr->auto_remove) {
+        cleanup_close int lock = state_lock(state_fd, &err);
+        ctr_remove(ctrs_fd, ctr->id, &err);
+    } else {
+        record(state_fd, ctrs_fd, ctr);
+    }
+    _exit(0);
+}
+
+int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t *spec, ctr_t *ctr,
+                  upod_error_t *err)
+{
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) < 0)
+        return upod_fail(err, errno, "pipe");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(ready[0]);
+        close(ready[1]);
+        return upod_fail(err, errno, "cannot start the container's monitor");
+    }
+    if (pid == 0) {
+        close(ready[0]);
+        monitor_main(state_fd, ctrs_fd, pod, spec, ctr, ready[1]);
+    }
+    close(ready[1]);
+    char buf[1300];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof(buf) - 1 &&
+           (n = TEMP_FAILURE_RETRY(read(ready[0], buf + got, sizeof(buf) - 1 - got))) > 0)
+        got += (size_t)n;
+    close(ready[0]);
+    buf[got] = '\0';
+    int code;
+    char *text;
+    code = (int)strtol(buf, &text, 10);
+    if (got == 0 || text == buf)
+        return upod_fail(err, 0, "the container's monitor exited before the container started");
+    if (code == 0)
+        return 0;
+    text += strspn(text, " ");
+    text[strcspn(text, "\n")] = '\0';
+    fflush(stdout);
+    fprintf(stderr, "Error: %s\n", text);
+    return code;
+}

@@ -1,0 +1,113 @@
+# Detached containers: run -d, the monitor, logs, ps, stop, rm.
+
+setup() { # POD
+    make_rootfs "$TESTDIR/rootfs"
+    run_upod pod create --name "$1"
+    assert_status 0
+}
+
+drun() { # POD ARGS...
+    local pod=$1
+    shift
+    "$UPOD" run -d --pod "$pod" --rootfs "$TESTDIR/rootfs" "$@"
+}
+
+status_of() { # NAME
+    "$UPOD" ps -a --format '{{.Names}} {{.Status}}' | awk -v n="$1" '$1 == n {$1 = ""; print substr($0, 2)}'
+}
+
+test_run_detached_prints_id_and_logs() {
+    setup d1
+    local id
+    id=$(drun d1 --name talker sh -c 'for i in 1 2 3 4 5 6 7 8; do echo line $i; done; sleep 30') ||
+        fail "run -d failed"
+    [[ $id =~ ^[0-9a-f]{64}$ ]] || fail "run -d printed '$id'"
+    wait_for 5 sh -c "'$UPOD' logs talker | grep -q 'line 8'" || fail "no log: $("$UPOD" logs talker)"
+    assert_eq "$("$UPOD" logs --tail 5 talker)" "line 4
+line 5
+line 6
+line 7
+line 8" "logs --tail 5"
+    [[ $("$UPOD" logs -t --tail 1 talker) =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+[+-][0-9]{2}:[0-9]{2}\ line\ 8$ ]] ||
+        fail "logs -t: $("$UPOD" logs -t --tail 1 talker)"
+    grep -q ' stdout F line 8$' "$XDG_RUNTIME_DIR/upod/containers/$id/ctr.log" ||
+        fail "the log is not in k8s-file format"
+    [[ $(status_of talker) =~ ^Up ]] || fail "status: $(status_of talker)"
+}
+
+test_stderr_goes_to_stderr_of_logs() {
+    setup d2
+    drun d2 --name errs sh -c 'echo to-out; echo to-err >&2' >/dev/null || fail "run -d failed"
+    wait_for 5 sh -c "'$UPOD' ps -a --format '{{.Names}} {{.State}}' | grep -q 'errs exited'" ||
+        fail "did not exit"
+    assert_eq "$("$UPOD" logs errs 2>/dev/null)" "to-out" "stdout of logs"
+    assert_eq "$("$UPOD" logs errs 2>&1 >/dev/null)" "to-err" "stderr of logs"
+    assert_eq "$(status_of errs | cut -d' ' -f1-2)" "Exited (0)" "status"
+}
+
+test_stop_then_rm() {
+    setup d3
+    drun d3 --name sleeper --stop-signal KILL sleep 300 >/dev/null || fail "run -d failed"
+    local pid
+    pid=$("$UPOD" ps --format '{{.Names}} {{.Pid}}' | awk '$1 == "sleeper" {print $2}')
+    [ -n "$pid" ] && kill -0 "$pid" || fail "no running process for the container"
+    run_upod rm sleeper
+    assert_status 2
+    assert_contains "$err" "is running"
+    run_upod stop -t 5 sleeper
+    assert_status 0
+    assert_eq "$(status_of sleeper | cut -d' ' -f1-2)" "Exited (137)" "status after stop"
+    kill -0 "$pid" 2>/dev/null && fail "the container's process survived stop"
+    run_upod rm sleeper
+    assert_status 0
+    run_upod rm sleeper
+    assert_status 1
+    assert_contains "$err" "no such container"
+}
+
+test_stop_signal_default_term_reaches_the_command() {
+    setup d4
+    # With pid shared, the command is the process stop signals.
+    "$UPOD" pod create --name d4p --share pid,net >/dev/null
+    drun d4p --name polite sh -c 'trap "echo got-term; exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
+    sleep 0.3
+    run_upod stop polite
+    assert_status 0
+    assert_eq "$(status_of polite | cut -d' ' -f1-2)" "Exited (0)" "exit after TERM"
+    assert_eq "$("$UPOD" logs polite)" "got-term" "the trap ran"
+}
+
+test_rm_force_and_auto_remove() {
+    setup d5
+    drun d5 --name gone --rm sh -c 'echo bye' >/dev/null || fail "run -d --rm failed"
+    wait_for 5 sh -c "! '$UPOD' ps -a --format '{{.Names}}' | grep -qx gone" ||
+        fail "--rm container still listed"
+    drun d5 --name forced sleep 300 >/dev/null
+    run_upod rm -f -t 1 forced
+    assert_status 0
+    assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c forced)" "0" "forced gone"
+    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records left"
+}
+
+test_detached_errors_leave_nothing() {
+    setup d6
+    run_upod run -d --pod d6 --rootfs "$TESTDIR/rootfs" nosuchcmd
+    assert_status 127
+    assert_one_line "$err"
+    assert_contains "$err" "nosuchcmd: executable file not found"
+    drun d6 --name twin sleep 300 >/dev/null
+    run_upod run -d --pod d6 --rootfs "$TESTDIR/rootfs" --name twin true
+    assert_status 125
+    assert_contains "$err" "already in use"
+    assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c twin)" "1" "twin records"
+    assert_eq "$(pgrep -u "$(id -u)" -fc '^upod-monitor twin$' || true)" "1" "monitors of twin"
+}
+
+test_pod_stop_ends_its_containers() {
+    setup d7
+    drun d7 --name inpod sleep 300 >/dev/null
+    run_upod pod stop d7
+    wait_for 5 sh -c "'$UPOD' ps -a --format '{{.Names}} {{.State}}' | grep -q 'inpod exited'" ||
+        fail "container not exited after pod stop: $(status_of inpod)"
+    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-monitor inpod$' || true)" "" "monitor left"
+}
