@@ -10,6 +10,7 @@
 
 static const cmd_entry_t commands[] = {
     {"container", cmd_container, "Manage containers (ls)"},
+    {"exec", cmd_exec, "Run a command in a running container"},
     {"info", cmd_info, "Check whether upod can run pods here"},
     {"logs", cmd_logs, "Show a container's output"},
     {"pod", cmd_pod, "Manage pods"},

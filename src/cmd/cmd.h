@@ -26,6 +26,7 @@ int cmd_run(int argc, char **argv, upod_error_t *err);
 int cmd_stop(int argc, char **argv, upod_error_t *err);
 int cmd_rm(int argc, char **argv, upod_error_t *err);
 int cmd_logs(int argc, char **argv, upod_error_t *err);
+int cmd_exec(int argc, char **argv, upod_error_t *err);
 int cmd_container(int argc, char **argv, upod_error_t *err);
 
 /* pod subcommands */

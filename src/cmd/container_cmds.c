@@ -319,3 +319,63 @@ int cmd_logs(int argc, char **argv, upod_error_t *err)
     ctx_close(&ctx);
     return ret;
 }
+
+int cmd_exec(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {
+        {"interactive", no_argument, NULL, 'i'}, {"tty", no_argument, NULL, 't'},
+        {"env", required_argument, NULL, 'e'},   {"workdir", required_argument, NULL, 'w'},
+        {"user", required_argument, NULL, 'u'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    char *env[64];
+    size_t nenv = 0;
+    const char *workdir = NULL;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    int c, ret = 0;
+    cli_reset_getopt();
+    while (ret == 0 && (c = getopt_long(argc, argv, "+:ite:w:u:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': break; /* stdin is always the command's */
+        case 't': ret = upod_fail(err, 0, "upod exec -t is not supported yet"); break;
+        case 'e':
+            if (nenv == sizeof(env) / sizeof(env[0]) - 1)
+                ret = upod_fail(err, 0, "too many -e (at most 63)");
+            else if (env_parse(optarg, &env[nenv], err) < 0)
+                ret = -1;
+            else if (env[nenv])
+                nenv++;
+            break;
+        case 'w': workdir = optarg; break;
+        case 'u':
+            if (user_parse(optarg, &uid, &gid, err) < 0)
+                ret = -1;
+            break;
+        case 'h':
+            printf("Usage: upod exec [-e KEY=VALUE] [-w DIR] [-u UID[:GID]] CONTAINER COMMAND "
+                   "[ARG...]\n\nRun a command in a running container.\n");
+            goto out;
+        default: ret = cli_option_error(c, argc, argv, "exec", err);
+        }
+    }
+    env[nenv] = NULL;
+    if (ret == 0 && argc - optind < 2)
+        ret = upod_fail(err, 0, "`upod exec` needs a container and a command");
+    if (ret == 0) {
+        ctr_ctx_t ctx;
+        ctr_t ctr = {0};
+        ret = ctx_open(&ctx, err);
+        if (ret == 0) {
+            ret = ctr_lookup(ctx.ctrs_fd, argv[optind], &ctr, err);
+            ctx_close(&ctx);
+        }
+        if (ret == 0)
+            ret = ctr_exec(&ctr, argv + optind + 1, env, uid, gid, workdir, err);
+        ctr_clear(&ctr);
+    }
+out:
+    for (size_t i = 0; i < nenv; i++)
+        free(env[i]);
+    return ret;
+}

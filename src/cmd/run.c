@@ -325,6 +325,10 @@ static int run_detached(cmd_state_t *st, const run_opts_t *o, const pod_t *pod,
     ctr.argv = spec->argv; /* borrowed: not freed through ctr */
     ctr.created = time_now_ns();
     ctr.stop_signal = o->stop_signal ? o->stop_signal : SIGTERM;
+    ctr.env = spec->env; /* borrowed too */
+    for (ctr.nenv = 0; spec->env[ctr.nenv]; ctr.nenv++)
+        ;
+    ctr.caps = spec->caps;
     ctr.auto_remove = o->auto_remove;
     ctr.status = CTR_CREATED;
     int lock = state_lock(st->state_fd, err);

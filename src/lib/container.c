@@ -395,16 +395,18 @@ void container_exec(const container_spec_t *spec)
 {
     if (spec->detached)
         report_fd = spec->report_fd;
-    /* Where the new root is assembled before pivot_root: the rootfs itself,
-     * bound onto itself (pivot_root needs a mount point). */
-    const char *root = spec->rootfs;
-    setup_mounts(spec, root);
-    enter_root(root);
-    mask_paths();
-    if (spec->read_only)
-        do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
-    if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
-        failf(errno, "cannot set the hostname");
+    if (!spec->join_only) {
+        /* Where the new root is assembled before pivot_root: the rootfs
+         * itself, bound onto itself (pivot_root needs a mount point). */
+        const char *root = spec->rootfs;
+        setup_mounts(spec, root);
+        enter_root(root);
+        mask_paths();
+        if (spec->read_only)
+            do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+            failf(errno, "cannot set the hostname");
+    }
     if (chdir(spec->workdir ? spec->workdir : "/") < 0)
         failf(errno, "working directory %s", spec->workdir ? spec->workdir : "/");
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

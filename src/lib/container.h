@@ -45,6 +45,9 @@ typedef struct {
     bool detached;
     int report_fd;
     int stdio[3];
+    /* exec: the process already stands in the container's namespaces and
+     * root; only user, capabilities, environment and directory are set. */
+    bool join_only;
 } container_spec_t;
 
 /* podman's default capability set for rootless containers. */

@@ -9,7 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "compat.h"
 
 #include "pod.h"
 #include "state.h"
@@ -45,6 +51,11 @@ void ctr_to_kv(const ctr_t *c, kv_t *kv)
     kv_addf(kv, "monitor_start", "%llu", c->monitor.start);
     kv_addf(kv, "pid", "%d", (int)c->process.pid);
     kv_addf(kv, "pid_start", "%llu", c->process.start);
+    kv_addf(kv, "init_pid", "%d", (int)c->init.pid);
+    kv_addf(kv, "init_start", "%llu", c->init.start);
+    for (size_t i = 0; i < c->nenv; i++)
+        kv_add(kv, "env", c->env[i]);
+    kv_addf(kv, "caps", "%llu", c->caps);
     kv_addf(kv, "started", "%lld", c->started);
     kv_addf(kv, "finished", "%lld", c->finished);
     kv_addf(kv, "exit_code", "%d", c->exit_code);
@@ -101,6 +112,18 @@ int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
     c->monitor = (proc_ref_t){.pid = (pid_t)mpid, .start = (unsigned long long)mstart};
     c->process = (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)pstart};
     c->exit_code = (int)code;
+    long long ipid = 0, istart = 0;
+    get_ll(kv, "init_pid", 0, 0x7fffffff, &ipid);
+    get_ll(kv, "init_start", 0, INT64_MAX, &istart);
+    c->init = (proc_ref_t){.pid = (pid_t)ipid, .start = (unsigned long long)istart};
+    const char *caps_text = kv_get(kv, "caps");
+    c->caps = caps_text ? strtoull(caps_text, NULL, 10) : 0;
+    const char *e;
+    for (size_t i = 0; (e = kv_get_nth(kv, "env", i)); i++) {
+        c->env = xrealloc(c->env, (c->nenv + 2) * sizeof(char *));
+        c->env[c->nenv++] = xstrdup(e);
+        c->env[c->nenv] = NULL;
+    }
     return 0;
 }
 
@@ -111,6 +134,9 @@ void ctr_clear(ctr_t *c)
     for (size_t i = 0; i < c->argc; i++)
         free(c->argv[i]);
     free(c->argv);
+    for (size_t i = 0; i < c->nenv; i++)
+        free(c->env[i]);
+    free(c->env);
     memset(c, 0, sizeof(*c));
 }
 
@@ -231,4 +257,54 @@ int ctr_remove(int ctrs_fd, const char *id, upod_error_t *err)
     if (renameat(ctrs_fd, id, ctrs_fd, gone) < 0)
         return upod_fail(err, errno, "cannot remove container %s", id);
     return state_remove_tree(ctrs_fd, gone, err);
+}
+
+int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid,
+             const char *workdir, upod_error_t *err)
+{
+    if (ctr_effective_status(c) != CTR_RUNNING)
+        return upod_fail(err, 0, "can only exec in running containers: %s is %s", c->name,
+                         ctr_status_name(ctr_effective_status(c)));
+    cleanup_close int pidfd = proc_ref_pidfd(&c->init, err);
+    if (pidfd < 0)
+        return upod_fail(err, 0, "container %s has no running process", c->name);
+    container_spec_t spec;
+    memset(&spec, 0, sizeof(spec));
+    spec.join_only = true;
+    spec.argv = argv;
+    spec.uid = uid;
+    spec.gid = gid;
+    spec.workdir = (char *)(workdir ? workdir : "/");
+    spec.caps = c->caps;
+    size_t n = 0;
+    spec.env = xcalloc(c->nenv + 64, sizeof(char *));
+    for (size_t i = 0; i < c->nenv; i++)
+        spec.env[n++] = c->env[i];
+    for (size_t i = 0; extra_env && extra_env[i] && n < c->nenv + 63; i++)
+        spec.env[n++] = extra_env[i]; /* later entries win in most programs' getenv */
+    /* Not the cgroup namespace: the kernel refuses it to a process that
+     * entered the user namespace with setns (as `nsenter -C` shows). */
+    int join = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS |
+               CLONE_NEWIPC;
+    if (setns(pidfd, join) < 0) {
+        free(spec.env);
+        return upod_fail(err, errno, "cannot join the namespaces of container %s", c->name);
+    }
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        free(spec.env);
+        return upod_fail(err, errno, "cannot fork");
+    }
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        container_exec(&spec);
+    }
+    free(spec.env);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    int status;
+    if (TEMP_FAILURE_RETRY(waitpid(child, &status, 0)) < 0)
+        return upod_fail(err, errno, "waiting for the exec'd command");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -32,6 +32,10 @@ typedef struct {
     ctr_status_t status;
     proc_ref_t monitor;   /* watches the container */
     proc_ref_t process;   /* what stop signals (relays to PID 1 of a fresh pid ns) */
+    proc_ref_t init;      /* the command itself: exec joins its namespaces */
+    char **env;           /* the container's environment, for exec */
+    size_t nenv;
+    unsigned long long caps;
     long long started, finished;
     int exit_code;
 } ctr_t;
@@ -52,5 +56,12 @@ void ctr_list_free(ctr_t *list, size_t n);
 /* By name, id or unique id prefix; not found: UPOD_ERR_NO_SUCH. */
 int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err);
 int ctr_remove(int ctrs_fd, const char *id, upod_error_t *err);
+
+/* `upod exec`: run argv in the running container c (all of its
+ * namespaces, joined through a pidfd of its command), with its environment
+ * plus extra_env, as uid:gid in workdir, with its capabilities. Returns the
+ * exit status (126/127 when argv cannot be run), or -1 with err. */
+int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid,
+             const char *workdir, upod_error_t *err);
 
 #endif

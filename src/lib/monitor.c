@@ -32,6 +32,21 @@ static void container_child(void *arg, int fresh)
     container_exec(spec);
 }
 
+/* The command itself: pid, or its only child when pid is the relay of a
+ * fresh pid namespace (host pids, through the host's /proc). */
+static proc_ref_t find_init(int proc_fd, pid_t pid)
+{
+    char path[64];
+    cleanup_free char *children = NULL;
+    snprintf(path, sizeof(path), "%d/task/%d/children", (int)pid, (int)pid);
+    if (read_file_at(proc_fd, path, 4096, &children, NULL) == 0 && children[0]) {
+        long child = strtol(children, NULL, 10);
+        if (child > 0)
+            return proc_ref_of_at(proc_fd, (pid_t)child);
+    }
+    return proc_ref_of_at(proc_fd, pid);
+}
+
 static int exit_code_of(int status)
 {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -135,6 +150,7 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     }
     ctr->status = CTR_RUNNING;
     ctr->process = proc_ref_of_at(proc_fd, pid);
+    ctr->init = find_init(proc_fd, pid);
     ctr->started = time_now_ns();
     record(state_fd, ctrs_fd, ctr);
     dprintf(ready, "0 ok\n");

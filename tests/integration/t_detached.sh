@@ -111,3 +111,26 @@ test_pod_stop_ends_its_containers() {
         fail "container not exited after pod stop: $(status_of inpod)"
     assert_eq "$(pgrep -u "$(id -u)" -f '^upod-monitor inpod$' || true)" "" "monitor left"
 }
+
+test_exec_joins_the_running_container() {
+    setup d8
+    drun d8 --name box -e FOO=bar sleep 300 >/dev/null || fail "run -d failed"
+    assert_eq "$("$UPOD" exec box sh -c 'echo $FOO')" "bar" "the container's environment"
+    # Same pid namespace as the container's command: it is PID 1 there.
+    assert_eq "$("$UPOD" exec box cat /proc/1/cmdline | tr '\0' ' ')" "sleep 300 " "PID 1 seen by exec"
+    assert_eq "$("$UPOD" exec box sh -c 'grep CapEff /proc/self/status')" "CapEff:	00000000800405fb" "caps"
+    assert_eq "$("$UPOD" exec -u 1000:1000 -w /tmp -e X=1 box sh -c 'id -u; pwd; echo $X')" "1000
+/tmp
+1" "exec options"
+    "$UPOD" exec box sh -c 'exit 4'
+    assert_eq "$?" "4" "exit status of exec"
+    run_upod exec box nosuchcmd
+    assert_status 127
+    run_upod exec nosuchctr true
+    assert_status 125
+    assert_contains "$err" "no such container"
+    run_upod stop -t 1 box
+    run_upod exec box true
+    assert_status 125
+    assert_contains "$err" "can only exec in running containers"
+}
