@@ -12,6 +12,7 @@ static const cmd_entry_t commands[] = {
     {"container", cmd_container, "Manage containers (ls)"},
     {"exec", cmd_exec, "Run a command in a running container"},
     {"info", cmd_info, "Check whether upod can run pods here"},
+    {"inspect", cmd_inspect, "Show a container's or a pod's details as JSON"},
     {"logs", cmd_logs, "Show a container's output"},
     {"pod", cmd_pod, "Manage pods"},
     {"port", cmd_port, "List a pod's published ports"},

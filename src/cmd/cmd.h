@@ -27,6 +27,9 @@ int cmd_stop(int argc, char **argv, upod_error_t *err);
 int cmd_rm(int argc, char **argv, upod_error_t *err);
 int cmd_logs(int argc, char **argv, upod_error_t *err);
 int cmd_exec(int argc, char **argv, upod_error_t *err);
+int cmd_inspect(int argc, char **argv, upod_error_t *err);
+
+
 int cmd_container(int argc, char **argv, upod_error_t *err);
 
 /* pod subcommands */
@@ -54,6 +57,9 @@ int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_erro
 void cmd_state_close(cmd_state_t *s);
 
 struct pod;
+struct json;
+/* The JSON of `pod inspect` for one pod (pod_ps.c). */
+struct json *pod_inspect_json(const struct pod *p);
 /* Open the state, find one pod by name, id, id prefix or infra name. */
 int cmd_find_pod(const char *ref, struct pod *out, upod_error_t *err);
 

@@ -11,6 +11,11 @@
 
 #include "../lib/compat.h"
 #include "../lib/ctr.h"
+#include "../lib/json.h"
+#include "../lib/namespaces.h"
+#include "../lib/pod.h"
+#include "../lib/template.h"
+#include "../lib/timefmt.h"
 #include "../lib/logfile.h"
 #include "../lib/signals.h"
 #include "../lib/state.h"
@@ -377,5 +382,113 @@ int cmd_exec(int argc, char **argv, upod_error_t *err)
 out:
     for (size_t i = 0; i < nenv; i++)
         free(env[i]);
+    return ret;
+}
+
+/* podman's container inspect keys, where upod has them. */
+static json_t *ctr_inspect_json(const ctr_t *c, const char *state_path)
+{
+    char created[64], started[64], finished[64];
+    ctr_status_t s = ctr_effective_status(c);
+    json_t *o = json_new_object();
+    json_set_string(o, "Id", c->id);
+    rfc3339_nano(c->created, created, sizeof(created));
+    json_set_string(o, "Created", created);
+    json_set_string(o, "Path", c->argc ? c->argv[0] : "");
+    json_t *args = json_set(o, "Args", json_new_array());
+    for (size_t i = 1; i < c->argc; i++)
+        json_append(args, json_new_string(c->argv[i]));
+    json_t *st = json_set(o, "State", json_new_object());
+    json_set_string(st, "Status", ctr_status_name(s));
+    json_set_bool(st, "Running", s == CTR_RUNNING);
+    json_set_int(st, "Pid", s == CTR_RUNNING ? c->init.pid : 0);
+    json_set_int(st, "ExitCode", s == CTR_EXITED ? c->exit_code : 0);
+    rfc3339_nano(c->started, started, sizeof(started));
+    rfc3339_nano(c->finished, finished, sizeof(finished));
+    json_set_string(st, "StartedAt", c->started ? started : "");
+    json_set_string(st, "FinishedAt", c->finished ? finished : "");
+    json_set_string(o, "Image", c->rootfs);
+    json_set_string(o, "Rootfs", c->rootfs);
+    json_set_string(o, "Name", c->name);
+    json_set_string(o, "Pod", c->pod_id);
+    cleanup_free char *hosts = xasprintf("%s/pods/%s/hosts", state_path, c->pod_id);
+    cleanup_free char *resolv = xasprintf("%s/pods/%s/resolv.conf", state_path, c->pod_id);
+    cleanup_free char *hostname = xasprintf("%s/containers/%s/hostname", state_path, c->id);
+    cleanup_free char *log = xasprintf("%s/containers/%s/%s", state_path, c->id, LOG_FILE);
+    json_set_string(o, "HostsPath", hosts);
+    json_set_string(o, "ResolvConfPath", resolv);
+    json_set_string(o, "HostnamePath", hostname);
+    json_set_string(o, "LogPath", log);
+    json_t *cfg = json_set(o, "Config", json_new_object());
+    json_t *env = json_set(cfg, "Env", json_new_array());
+    for (size_t i = 0; i < c->nenv; i++) {
+        json_append(env, json_new_string(c->env[i]));
+        if (strncmp(c->env[i], "HOSTNAME=", 9) == 0)
+            json_set_string(cfg, "Hostname", c->env[i] + 9);
+    }
+    json_t *cmd = json_set(cfg, "Cmd", json_new_array());
+    for (size_t i = 0; i < c->argc; i++)
+        json_append(cmd, json_new_string(c->argv[i]));
+    char sig[16];
+    snprintf(sig, sizeof(sig), "%d", c->stop_signal);
+    json_set_string(cfg, "StopSignal", sig);
+    json_t *ns = json_set(o, "Namespaces", json_new_object());
+    for (unsigned i = 0; i < ns_kinds_count; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)c->init.pid, ns_kinds[i].name);
+        json_set(ns, ns_kinds[i].name, s == CTR_RUNNING ? json_new_string(path) : json_new_null());
+    }
+    return o;
+}
+
+int cmd_inspect(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    const char *format = "json";
+    int c;
+    cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'h':
+            printf("Usage: upod inspect [--format json|TEMPLATE] CONTAINER|POD...\n");
+            return 0;
+        default: return cli_option_error(c, argc, argv, "inspect", err);
+        }
+    }
+    if (optind >= argc)
+        return upod_fail(err, 0, "`upod inspect` needs a container or pod name or ID");
+    ctr_ctx_t ctx;
+    if (ctx_open(&ctx, err) < 0)
+        return -1;
+    state_dir_choice_t choice = {0};
+    bool exists;
+    upod_error_t ignored = {0};
+    state_dir_probe(&choice, &exists, &ignored);
+    json_t *list = json_new_array();
+    int ret = 0;
+    for (int i = optind; i < argc && ret == 0; i++) {
+        ctr_t ctr;
+        upod_error_t one = {0};
+        if (ctr_lookup(ctx.ctrs_fd, argv[i], &ctr, &one) == 0) {
+            json_append(list, ctr_inspect_json(&ctr, choice.path ? choice.path : ""));
+            ctr_clear(&ctr);
+            continue;
+        }
+        /* Not a container: a pod (or its infra), as podman's inspect finds. */
+        pod_t pod;
+        if (cmd_find_pod(argv[i], &pod, err) < 0) {
+            ret = upod_fail(err, 0, "no such object: \"%s\"", argv[i]);
+            break;
+        }
+        json_append(list, pod_inspect_json(&pod));
+        pod_clear(&pod);
+    }
+    if (ret == 0)
+        ret = format_output(format, list, stdout, err);
+    json_free(list);
+    state_dir_choice_clear(&choice);
+    ctx_close(&ctx);
     return ret;
 }

@@ -280,7 +280,7 @@ static json_t *namespaces_json(const pod_t *p, bool running)
     return ns;
 }
 
-static json_t *pod_inspect_json(const pod_t *p)
+json_t *pod_inspect_json(const pod_t *p)
 {
     char created[64], share[64], infra[32];
     pod_status_t status = pod_effective_status(p);
