@@ -37,9 +37,7 @@ static int report(int ret, const upod_error_t *err)
 {
     if (ret >= 0)
         return ret;
-    char text[1200];
-    fflush(stdout);
-    fprintf(stderr, "Error: %s\n", upod_error_text(err, text, sizeof(text)));
+    cli_print_error(err);
     return err->status ? err->status : EXIT_UPOD_FAILED;
 }
 

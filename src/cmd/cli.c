@@ -40,18 +40,30 @@ int cli_no_args(int argc, char **argv, const char *cmd, upod_error_t *err)
     return 0;
 }
 
+void cli_print_error(const upod_error_t *err)
+{
+    char text[1200];
+    fflush(stdout);
+    fprintf(stderr, "Error: %s\n", upod_error_text(err, text, sizeof(text)));
+}
+
 int cmd_state_open(cmd_state_t *s, upod_error_t *err)
 {
     state_dir_choice_t choice = {0};
     s->state_fd = s->pods_fd = -1;
     s->state_fd = state_dir_open(&choice, err);
-    state_dir_choice_clear(&choice);
-    if (s->state_fd < 0)
+    s->path = steal_pointer(&choice.path);
+    if (s->state_fd < 0) {
+        free(s->path);
+        s->path = NULL;
         return -1;
+    }
     s->pods_fd = pods_dir_open(s->state_fd, err);
     if (s->pods_fd < 0) {
         close(s->state_fd);
         s->state_fd = -1;
+        free(s->path);
+        s->path = NULL;
         return -1;
     }
     return 0;
@@ -64,6 +76,8 @@ void cmd_state_close(cmd_state_t *s)
     if (s->state_fd >= 0)
         close(s->state_fd);
     s->state_fd = s->pods_fd = -1;
+    free(s->path);
+    s->path = NULL;
 }
 
 void table_init(table_t *t, size_t ncols)

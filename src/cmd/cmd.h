@@ -49,9 +49,12 @@ int cmd_pod_enter(int argc, char **argv, upod_error_t *err);
 typedef struct {
     int state_fd;
     int pods_fd;
+    char *path; /* of the state directory */
 } cmd_state_t;
 
 int cmd_state_open(cmd_state_t *s, upod_error_t *err);
+/* "Error: ..." on stderr, after what stdout holds. */
+void cli_print_error(const upod_error_t *err);
 /* Start a pod unless it runs (as `pod start`, which prints the id). */
 int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_error_t *err);
 void cmd_state_close(cmd_state_t *s);

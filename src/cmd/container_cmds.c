@@ -23,19 +23,18 @@
 #include "cmd.h"
 
 typedef struct {
+    cmd_state_t st;
     int state_fd, ctrs_fd;
 } ctr_ctx_t;
 
 static int ctx_open(ctr_ctx_t *c, upod_error_t *err)
 {
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
+    if (cmd_state_open(&c->st, err) < 0)
         return -1;
-    close(st.pods_fd);
-    c->state_fd = st.state_fd;
+    c->state_fd = c->st.state_fd;
     c->ctrs_fd = ctrs_dir_open(c->state_fd, err);
     if (c->ctrs_fd < 0) {
-        close(c->state_fd);
+        cmd_state_close(&c->st);
         return -1;
     }
     return 0;
@@ -44,7 +43,7 @@ static int ctx_open(ctr_ctx_t *c, upod_error_t *err)
 static void ctx_close(ctr_ctx_t *c)
 {
     close(c->ctrs_fd);
-    close(c->state_fd);
+    cmd_state_close(&c->st);
 }
 
 /* Stop signal, then SIGKILL after timeout seconds; returns once the monitor
@@ -90,25 +89,21 @@ static int parse_simple(int argc, char **argv, const char *cmd, const char *shor
     return 0;
 }
 
-static void print_error(const upod_error_t *err)
-{
-    char text[1200];
-    fflush(stdout);
-    fprintf(stderr, "Error: %s\n", upod_error_text(err, text, sizeof(text)));
-}
+typedef struct {
+    long timeout;
+    bool force;
+} ctr_opts_t;
 
-int cmd_stop(int argc, char **argv, upod_error_t *err)
+/* ref: the name or id as the user typed it (podman echoes it back). */
+typedef int (*ctr_action_t)(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
+                            upod_error_t *err);
+
+/* Run action on each named container; failures are printed as they come.
+ * Exit status as podman's: 0, else the failure's (1 when every failure
+ * was "no such container" and no_such_is_1). */
+static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_action_t action,
+                              bool no_such_is_1, upod_error_t *err)
 {
-    static const struct option opts[] = {{"time", required_argument, NULL, 't'},
-                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    long timeout = 10;
-    bool force = false;
-    int r = parse_simple(argc, argv, "stop", "+:t:h", opts,
-                         "Usage: upod stop [-t SECONDS] CONTAINER...\n\n"
-                         "Send the stop signal, then SIGKILL after -t seconds (default 10).\n",
-                         &timeout, &force, err);
-    if (r != 0)
-        return r > 0 ? 0 : -1;
     ctr_ctx_t ctx;
     if (ctx_open(&ctx, err) < 0)
         return -1;
@@ -116,18 +111,62 @@ int cmd_stop(int argc, char **argv, upod_error_t *err)
     for (int i = optind; i < argc; i++) {
         ctr_t c = {0};
         upod_error_t one = {0};
-        if (ctr_lookup(ctx.ctrs_fd, argv[i], &c, &one) < 0) {
-            print_error(&one);
-            status = EXIT_UPOD_FAILED;
+        if (ctr_lookup(ctx.ctrs_fd, argv[i], &c, &one) == 0 && action(&ctx, &c, argv[i], o, &one) == 0) {
+            ctr_clear(&c);
             continue;
         }
-        if (ctr_effective_status(&c) == CTR_RUNNING)
-            stop_container(&c, timeout, c.stop_signal);
-        printf("%s\n", argv[i]);
+        cli_print_error(&one);
+        int code = one.kind == UPOD_ERR_NO_SUCH && no_such_is_1 ? 1 : one.status;
+        if (status == 0 || status == 1)
+            status = code;
         ctr_clear(&c);
     }
     ctx_close(&ctx);
     return status;
+}
+
+static int stop_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
+                    upod_error_t *err)
+{
+    (void)ctx, (void)err;
+    if (ctr_effective_status(c) == CTR_RUNNING)
+        stop_container(c, o->timeout, c->stop_signal);
+    printf("%s\n", ref);
+    return 0;
+}
+
+static int rm_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
+                  upod_error_t *err)
+{
+    (void)ref;
+    if (ctr_effective_status(c) == CTR_RUNNING) {
+        if (!o->force)
+            return upod_fail_status(err, 2, 0, "container %s is running: stop it first or use "
+                                               "--force",
+                                    c->name);
+        stop_container(c, o->timeout, c->stop_signal);
+    }
+    int lock = state_lock(ctx->state_fd, err);
+    int ret = lock < 0 ? -1 : ctr_remove(ctx->ctrs_fd, c->id, err);
+    if (lock >= 0)
+        close(lock);
+    if (ret == 0)
+        printf("%s\n", c->id);
+    return ret;
+}
+
+int cmd_stop(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {{"time", required_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    ctr_opts_t o = {.timeout = 10};
+    int r = parse_simple(argc, argv, "stop", "+:t:h", opts,
+                         "Usage: upod stop [-t SECONDS] CONTAINER...\n\n"
+                         "Send the stop signal, then SIGKILL after -t seconds (default 10).\n",
+                         &o.timeout, &o.force, err);
+    if (r != 0)
+        return r > 0 ? 0 : -1;
+    return for_each_container(argc, argv, &o, stop_one, false, err);
 }
 
 int cmd_rm(int argc, char **argv, upod_error_t *err)
@@ -135,49 +174,14 @@ int cmd_rm(int argc, char **argv, upod_error_t *err)
     static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
                                           {"time", required_argument, NULL, 't'},
                                           {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    long timeout = 10;
-    bool force = false;
+    ctr_opts_t o = {.timeout = 10};
     int r = parse_simple(argc, argv, "rm", "+:ft:h", opts,
                          "Usage: upod rm [-f] [-t SECONDS] CONTAINER...\n\n"
                          "Remove containers; --force stops running ones first.\n",
-                         &timeout, &force, err);
+                         &o.timeout, &o.force, err);
     if (r != 0)
         return r > 0 ? 0 : -1;
-    ctr_ctx_t ctx;
-    if (ctx_open(&ctx, err) < 0)
-        return -1;
-    int status = 0;
-    for (int i = optind; i < argc; i++) {
-        ctr_t c = {0};
-        upod_error_t one = {0};
-        int ret = ctr_lookup(ctx.ctrs_fd, argv[i], &c, &one);
-        if (ret == 0 && ctr_effective_status(&c) == CTR_RUNNING) {
-            if (force)
-                stop_container(&c, timeout, c.stop_signal);
-            else
-                ret = upod_fail_status(&one, 2, 0, "container %s is running: stop it first or "
-                                                   "use --force",
-                                       c.name);
-        }
-        if (ret == 0) {
-            int lock = state_lock(ctx.state_fd, &one);
-            ret = lock < 0 ? -1 : ctr_remove(ctx.ctrs_fd, c.id, &one);
-            if (lock >= 0)
-                close(lock);
-        }
-        if (ret == 0) {
-            printf("%s\n", c.id);
-        } else {
-            print_error(&one);
-            /* podman: 1 when a container did not exist, 2 when running. */
-            int code = one.kind == UPOD_ERR_NO_SUCH ? 1 : one.status;
-            if (status == 0 || status == 1)
-                status = code;
-        }
-        ctr_clear(&c);
-    }
-    ctx_close(&ctx);
-    return status;
+    return for_each_container(argc, argv, &o, rm_one, true, err);
 }
 
 /* ---- logs ---- */
@@ -462,17 +466,13 @@ int cmd_inspect(int argc, char **argv, upod_error_t *err)
     ctr_ctx_t ctx;
     if (ctx_open(&ctx, err) < 0)
         return -1;
-    state_dir_choice_t choice = {0};
-    bool exists;
-    upod_error_t ignored = {0};
-    state_dir_probe(&choice, &exists, &ignored);
     json_t *list = json_new_array();
     int ret = 0;
     for (int i = optind; i < argc && ret == 0; i++) {
         ctr_t ctr;
         upod_error_t one = {0};
         if (ctr_lookup(ctx.ctrs_fd, argv[i], &ctr, &one) == 0) {
-            json_append(list, ctr_inspect_json(&ctr, choice.path ? choice.path : ""));
+            json_append(list, ctr_inspect_json(&ctr, ctx.st.path));
             ctr_clear(&ctr);
             continue;
         }
@@ -488,7 +488,6 @@ int cmd_inspect(int argc, char **argv, upod_error_t *err)
     if (ret == 0)
         ret = format_output(format, list, stdout, err);
     json_free(list);
-    state_dir_choice_clear(&choice);
     ctx_close(&ctx);
     return ret;
 }

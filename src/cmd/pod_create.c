@@ -198,7 +198,7 @@ int cmd_pod_create(int argc, char **argv, upod_error_t *err)
 {
     create_opts_t o = {0};
     pod_config_t c = {0};
-    cmd_state_t st = {-1, -1};
+    cmd_state_t st = {-1, -1, NULL};
     int ret = parse_create_options(argc, argv, &o, err);
     if (ret == 0)
         ret = build_config(&o, &c, err);

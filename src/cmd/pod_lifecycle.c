@@ -30,13 +30,6 @@ typedef struct {
 typedef int (*pod_action_t)(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o,
                             upod_error_t *err);
 
-static void print_error(const upod_error_t *err)
-{
-    char text[1200];
-    fflush(stdout);
-    fprintf(stderr, "Error: %s\n", upod_error_text(err, text, sizeof(text)));
-}
-
 /* Lock, find the pod. The caller unlocks (close). */
 static int lock_and_lookup(cmd_state_t *st, const char *ref, pod_t *pod, upod_error_t *err)
 {
@@ -255,7 +248,7 @@ static int for_each_pod(int argc, char **argv, const lifecycle_opts_t *o, const 
         int code = one.kind == UPOD_ERR_NO_SUCH && action == rm_one ? 1 : one.status;
         if (status == 0 || status == 1)
             status = code;
-        print_error(&one);
+        cli_print_error(&one);
     }
     if (o->all) {
         free(refs);

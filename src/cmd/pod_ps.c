@@ -203,7 +203,7 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
     }
     if (ret == 0)
         ret = cli_no_args(argc, argv, "pod ps", err);
-    cmd_state_t st = {-1, -1};
+    cmd_state_t st = {-1, -1, NULL};
     if (ret == 0)
         ret = cmd_state_open(&st, err);
     pod_t *pods = NULL;

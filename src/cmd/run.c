@@ -254,10 +254,10 @@ static int build_spec(const run_opts_t *o, const pod_t *pod, int cmd_argc, char 
 
 /* The container's files: /etc/hostname of its own, the pod's hosts and
  * resolv.conf. STATE/containers/<id>/ holds what is its own. */
-static int prepare_files(int state_fd, const pod_t *pod, container_spec_t *spec, int *dirfd,
-                         upod_error_t *err)
+static int prepare_files(const cmd_state_t *st, const pod_t *pod, container_spec_t *spec,
+                         int *dirfd, upod_error_t *err)
 {
-    cleanup_close int cfd = state_open_subdir(state_fd, "containers", true, err);
+    cleanup_close int cfd = state_open_subdir(st->state_fd, "containers", true, err);
     if (cfd < 0)
         return -1;
     *dirfd = state_open_subdir(cfd, spec->id, true, err);
@@ -266,15 +266,9 @@ static int prepare_files(int state_fd, const pod_t *pod, container_spec_t *spec,
     cleanup_free char *name = xasprintf("%s\n", spec->hostname ? spec->hostname : pod->config.hostname);
     if (state_write_file(*dirfd, "hostname", name, strlen(name), err) < 0)
         return -1;
-    state_dir_choice_t choice = {0};
-    upod_error_t ignored = {0};
-    bool exists;
-    if (state_dir_probe(&choice, &exists, &ignored) < 0)
-        return upod_fail(err, 0, "the state directory changed under us");
-    spec->hostname_file = xasprintf("%s/containers/%s/hostname", choice.path, spec->id);
-    spec->hosts_file = xasprintf("%s/pods/%s/hosts", choice.path, pod->config.id);
-    spec->resolv_file = xasprintf("%s/pods/%s/resolv.conf", choice.path, pod->config.id);
-    state_dir_choice_clear(&choice);
+    spec->hostname_file = xasprintf("%s/containers/%s/hostname", st->path, spec->id);
+    spec->hosts_file = xasprintf("%s/pods/%s/hosts", st->path, pod->config.id);
+    spec->resolv_file = xasprintf("%s/pods/%s/resolv.conf", st->path, pod->config.id);
     return 0;
 }
 
@@ -359,7 +353,7 @@ int cmd_run(int argc, char **argv, upod_error_t *err)
 {
     run_opts_t o = {0};
     container_spec_t spec = {0};
-    cmd_state_t st = {-1, -1};
+    cmd_state_t st = {-1, -1, NULL};
     pod_t pod = {0};
     int dirfd = -1;
     bool have_pod = false;
@@ -378,7 +372,7 @@ int cmd_run(int argc, char **argv, upod_error_t *err)
     if (ret == 0)
         ret = build_spec(&o, &pod, argc - optind, argv + optind, &spec, err);
     if (ret == 0)
-        ret = prepare_files(st.state_fd, &pod, &spec, &dirfd, err);
+        ret = prepare_files(&st, &pod, &spec, &dirfd, err);
     bool keep_dir = false;
     if (ret == 0 && o.detach) {
         ret = run_detached(&st, &o, &pod, &spec, err);
