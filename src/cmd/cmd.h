@@ -55,6 +55,8 @@ typedef struct {
 int cmd_state_open(cmd_state_t *s, upod_error_t *err);
 /* "Error: ..." on stderr, after what stdout holds. */
 void cli_print_error(const upod_error_t *err);
+/* A pod with the default options (run --pod new:NAME). */
+int cmd_pod_create_default(cmd_state_t *st, const char *name, upod_error_t *err);
 /* Start a pod unless it runs (as `pod start`, which prints the id). */
 int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_error_t *err);
 void cmd_state_close(cmd_state_t *s);

@@ -221,3 +221,25 @@ int cmd_pod_create(int argc, char **argv, upod_error_t *err)
     free(o.labels);
     return ret > 0 ? 0 : ret; /* 1: --help was printed */
 }
+
+int cmd_pod_create_default(cmd_state_t *st, const char *name, upod_error_t *err)
+{
+    pod_config_t c;
+    memset(&c, 0, sizeof(c));
+    if (!pod_name_valid(name)) {
+        return upod_fail(err, 0, "invalid pod name \"%s\": names must match "
+                                 "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+                         name);
+    }
+    c.share = SHARE_DEFAULT;
+    net_options_default(&c.net);
+    pod_new_id(c.id);
+    pod_new_id(c.infra_id);
+    c.created = time_now_ns();
+    int lock = state_lock(st->state_fd, err);
+    int ret = lock < 0 ? -1 : write_new_pod(st, name, NULL, &c, err);
+    if (lock >= 0)
+        close(lock);
+    pod_config_clear(&c);
+    return ret;
+}

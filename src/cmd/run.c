@@ -33,7 +33,7 @@ static const char run_usage[] =
     "Usage: upod run --pod POD --rootfs DIR [OPTIONS] COMMAND [ARG...]\n\n"
     "Run a container in a pod (started if needed), attached; upod exits with its status.\n\n"
     "Options:\n"
-    "      --pod POD              the pod to join\n"
+    "      --pod POD|new:NAME     the pod to join (new: creates it first)\n"
     "      --rootfs DIR           the container's root filesystem\n"
     "      --name NAME            the container's name\n"
     "  -d, --detach               run in the background; output goes to the log\n"
@@ -128,8 +128,8 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o, upod_error_t 
         }
     }
     if (!o->pod)
-        return upod_fail(err, 0, "upod run needs --pod POD for now (a pod of its own comes "
-                                 "with detached containers)");
+        return upod_fail(err, 0, "upod run needs --pod POD or --pod new:NAME for now (a pod of "
+                                 "its own for each container is not done yet)");
     if (!o->rootfs)
         return upod_fail(err, 0, "upod run needs --rootfs DIR: upod runs no images");
     return 0;
@@ -364,6 +364,11 @@ int cmd_run(int argc, char **argv, upod_error_t *err)
     }
     if (ret == 0)
         ret = cmd_state_open(&st, err);
+    /* --pod new:NAME makes the pod first, as podman does. */
+    if (ret == 0 && strncmp(o.pod, "new:", 4) == 0) {
+        ret = cmd_pod_create_default(&st, o.pod + 4, err);
+        o.pod += 4;
+    }
     /* podman starts the pod of a container it runs. */
     if (ret == 0)
         ret = cmd_pod_start_one(&st, o.pod, false, err);

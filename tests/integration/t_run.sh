@@ -158,3 +158,16 @@ test_namespace_semantics_from_two_containers() {
     assert_contains "$(crun all ip -o addr)" "10.0.2.100"
     assert_eq "$(crun nothing ip -o link | awk -F': ' '{print $2}' | paste -sd, -)" "lo" "own network"
 }
+
+test_run_pod_new_creates_and_starts_the_pod() {
+    make_rootfs "$TESTDIR/rootfs"
+    assert_eq "$("$UPOD" run --pod new:fresh --rootfs "$TESTDIR/rootfs" hostname)" "fresh" "hostname"
+    run_upod pod ps --format '{{.Name}} {{.Status}}'
+    assert_eq "$out" "fresh Running" "the new pod"
+    run_upod run --pod new:fresh --rootfs "$TESTDIR/rootfs" true
+    assert_status 125
+    assert_contains "$err" 'pod name "fresh" is already in use'
+    run_upod run --rootfs "$TESTDIR/rootfs" true
+    assert_status 125
+    assert_contains "$err" "--pod"
+}
