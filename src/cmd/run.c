@@ -20,6 +20,7 @@
 #include "../lib/ctr.h"
 #include "../lib/monitor.h"
 #include "../lib/signals.h"
+#include "../lib/terminal.h"
 #include "../lib/timefmt.h"
 #include "../lib/enter.h"
 #include "../lib/namespaces.h"
@@ -40,6 +41,7 @@ static const char run_usage[] =
     "      --rm                   remove the container when it exits (attached: always)\n"
     "      --stop-signal SIGNAL   what stop sends first (default TERM)\n"
     "  -i, --interactive          keep stdin attached (always, for now)\n"
+    "  -t, --tty                  give the container a terminal (attached runs)\n"
     "  -e, --env KEY[=VALUE]      set an environment variable\n"
     "      --env-file FILE        read KEY=VALUE lines\n"
     "      --entrypoint CMD       run CMD, with COMMAND as its arguments\n"
@@ -55,7 +57,7 @@ typedef struct {
     const char *pod, *rootfs, *name, *entrypoint, *workdir, *user, *hostname;
     char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop;
     size_t nenv, nenv_files, nvolumes, ntmpfs, ncap_add, ncap_drop;
-    bool read_only, detach, auto_remove;
+    bool read_only, detach, auto_remove, tty;
     int stop_signal;
 } run_opts_t;
 
@@ -119,7 +121,7 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o, upod_error_t 
                 return -1;
             break;
         case 'd': o->detach = true; break;
-        case 't':
+        case 't': o->tty = true; break;
         case O_INIT:
             return upod_fail(err, 0, "upod run %s is not supported yet: containers run attached",
                              argv[optind - 1]);
@@ -132,6 +134,8 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o, upod_error_t 
                                  "its own for each container is not done yet)");
     if (!o->rootfs)
         return upod_fail(err, 0, "upod run needs --rootfs DIR: upod runs no images");
+    if (o->tty && o->detach)
+        return upod_fail(err, 0, "upod run -d -t is not supported yet (no attach to come back to)");
     return 0;
 }
 
@@ -144,6 +148,8 @@ static int build_env(const run_opts_t *o, const char *hostname, char ***out, upo
     push(&env, &n, xstrdup("container=podman"));
     push(&env, &n, xasprintf("HOSTNAME=%s", hostname));
     push(&env, &n, xstrdup("HOME=/root"));
+    if (o->tty)
+        push(&env, &n, xstrdup("TERM=xterm"));
     for (size_t f = 0; f < o->nenv_files; f++) {
         cleanup_free char *text = NULL;
         if (read_file_at(AT_FDCWD, o->env_files[f], 1 << 20, &text, NULL) < 0)
@@ -283,6 +289,30 @@ static void container_child(void *arg, int fresh)
     container_exec(arg);
 }
 
+/* -t: the container gets a pty of its own session; we copy between it and
+ * our terminal (raw mode, window size) until it exits. */
+static int run_with_terminal(const pod_t *pod, container_spec_t *spec, upod_error_t *err)
+{
+    int master, slave;
+    if (terminal_open_pty(&master, &slave, err) < 0)
+        return -1;
+    spec->set_stdio = true;
+    spec->controlling_tty = true;
+    spec->stdio[0] = spec->stdio[1] = spec->stdio[2] = slave;
+    fflush(NULL);
+    pid_t child = pod_spawn_start(pod, false, CLONE_NEWNS, false, container_child, spec, err);
+    close(slave);
+    if (child < 0) {
+        close(master);
+        return -1;
+    }
+    signal(SIGINT, SIG_IGN); /* raw mode: ^C travels as a byte to the container */
+    signal(SIGQUIT, SIG_IGN);
+    int status = terminal_relay(master, child);
+    close(master);
+    return status;
+}
+
 /* Name taken by a container record? (Under the lock.) */
 static int check_name_free(int ctrs_fd, const char *name, upod_error_t *err)
 {
@@ -382,6 +412,8 @@ int cmd_run(int argc, char **argv, upod_error_t *err)
     if (ret == 0 && o.detach) {
         ret = run_detached(&st, &o, &pod, &spec, err);
         keep_dir = ret == 0;
+    } else if (ret == 0 && o.tty) {
+        ret = run_with_terminal(&pod, &spec, err);
     } else if (ret == 0) {
         fflush(NULL);
         ret = pod_spawn(&pod, false, CLONE_NEWNS, container_child, &spec, err);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -364,7 +365,10 @@ __attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
 {
     const char *cmd = spec->argv[0];
     int saved = ENOENT;
-    for (int i = 0; spec->detached && i < 3; i++) {
+    if (spec->controlling_tty &&
+        (setsid() < 0 || ioctl(spec->stdio[0], TIOCSCTTY, 0) < 0))
+        failf(errno, "cannot make the terminal the container's");
+    for (int i = 0; spec->set_stdio && i < 3; i++) {
         if (dup2(spec->stdio[i], i) < 0)
             failf(errno, "cannot set up the container's stdio");
     }

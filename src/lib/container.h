@@ -44,7 +44,9 @@ typedef struct {
      * successful exec closes), and the stdio given to the command. */
     bool detached;
     int report_fd;
+    bool set_stdio;        /* give the command stdio[] as 0, 1, 2 */
     int stdio[3];
+    bool controlling_tty;  /* stdio[0] is a pty: a session of its own with it */
     /* exec: the process already stands in the container's namespaces and
      * root; only user, capabilities, environment and directory are set. */
     bool join_only;

@@ -123,6 +123,7 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     dup2(devnull, STDERR_FILENO);
     ctr->monitor = proc_self_ref();
     spec->detached = true;
+    spec->set_stdio = true;
     spec->report_fd = report[1];
     spec->stdio[0] = devnull;
     spec->stdio[1] = out[1];

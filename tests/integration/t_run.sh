@@ -171,3 +171,21 @@ test_run_pod_new_creates_and_starts_the_pod() {
     assert_status 125
     assert_contains "$err" "--pod"
 }
+
+test_run_tty_through_a_pty() {
+    setup_pod ttyp
+    # script(1) gives upod a terminal; the container gets one of its own.
+    local out
+    out=$(printf 'test -t 0 && echo is-a-tty; echo $TERM; exit 3\n' |
+        script -qec "'$UPOD' run -it --pod ttyp --rootfs '$TESTDIR/rootfs' sh" /dev/null)
+    assert_eq "$?" "3" "exit status through the terminal"
+    assert_contains "$out" "is-a-tty"
+    assert_contains "$out" "xterm"
+    # Ctrl-C (a byte in raw mode) reaches the container as SIGINT.
+    out=$( (sleep 1; printf '\003') | timeout 20 script -qec \
+        "'$UPOD' run -it --pod ttyp --rootfs '$TESTDIR/rootfs' sh -c 'trap \"echo got-int; exit 7\" INT; sleep 10 & wait'" /dev/null)
+    assert_eq "$?" "7" "exit status after Ctrl-C"
+    assert_contains "$out" "got-int"
+    run_upod run -d -t --pod ttyp --rootfs "$TESTDIR/rootfs" true
+    assert_status 125
+}

@@ -1,0 +1,20 @@
+/* terminal.h: `run -t`: a pseudo-terminal for the container, and the
+ * copying between it and the user's terminal (raw mode, window size,
+ * restored on the way out). */
+#ifndef UPOD_TERMINAL_H
+#define UPOD_TERMINAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* A new pty: the master (ours) and the slave (the container's). */
+int terminal_open_pty(int *master, int *slave, upod_error_t *err);
+
+/* Copy stdin -> master and master -> stdout until the child exits; raw
+ * mode and window-size changes while stdin is a terminal. Returns the
+ * child's exit status (128+N for a signal). */
+int terminal_relay(int master, pid_t child);
+
+#endif
