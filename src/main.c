@@ -13,6 +13,7 @@ static const cmd_entry_t commands[] = {
     {"exec", cmd_exec, "Run a command in a running container"},
     {"info", cmd_info, "Check whether upod can run pods here"},
     {"inspect", cmd_inspect, "Show a container's or a pod's details as JSON"},
+    {"kill", cmd_kill, "Send a signal to containers"},
     {"logs", cmd_logs, "Show a container's output"},
     {"pod", cmd_pod, "Manage pods"},
     {"port", cmd_port, "List a pod's published ports"},
@@ -20,6 +21,7 @@ static const cmd_entry_t commands[] = {
     {"rm", cmd_rm, "Remove containers"},
     {"run", cmd_run, "Run a container in a pod"},
     {"stop", cmd_stop, "Stop containers"},
+    {"wait", cmd_wait, "Wait for containers to exit"},
     {"version", cmd_version, "Show upod's version and build information"},
 };
 

@@ -28,6 +28,8 @@ int cmd_rm(int argc, char **argv, upod_error_t *err);
 int cmd_logs(int argc, char **argv, upod_error_t *err);
 int cmd_exec(int argc, char **argv, upod_error_t *err);
 int cmd_inspect(int argc, char **argv, upod_error_t *err);
+int cmd_kill(int argc, char **argv, upod_error_t *err);
+int cmd_wait(int argc, char **argv, upod_error_t *err);
 
 
 int cmd_container(int argc, char **argv, upod_error_t *err);

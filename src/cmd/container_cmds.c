@@ -92,6 +92,7 @@ static int parse_simple(int argc, char **argv, const char *cmd, const char *shor
 typedef struct {
     long timeout;
     bool force;
+    int signal;
 } ctr_opts_t;
 
 /* ref: the name or id as the user typed it (podman echoes it back). */
@@ -490,4 +491,82 @@ int cmd_inspect(int argc, char **argv, upod_error_t *err)
     json_free(list);
     ctx_close(&ctx);
     return ret;
+}
+
+static int kill_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
+                    upod_error_t *err)
+{
+    (void)ctx;
+    if (ctr_effective_status(c) != CTR_RUNNING)
+        return upod_fail(err, 0, "can only kill running containers: %s is %s", c->name,
+                         ctr_status_name(ctr_effective_status(c)));
+    cleanup_close int fd = proc_ref_pidfd(&c->process, err);
+    if (fd < 0 || upod_pidfd_send_signal(fd, o->signal) < 0)
+        return upod_fail(err, errno, "cannot signal container %s", c->name);
+    printf("%s\n", ref);
+    return 0;
+}
+
+int cmd_kill(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {{"signal", required_argument, NULL, 's'},
+                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int sig = SIGKILL, c;
+    cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "+:s:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (signal_parse(optarg, &sig, err) < 0)
+                return -1;
+            break;
+        case 'h':
+            printf("Usage: upod kill [-s SIGNAL] CONTAINER...\n\nSend a signal (default KILL).\n");
+            return 0;
+        default: return cli_option_error(c, argc, argv, "kill", err);
+        }
+    }
+    if (optind >= argc)
+        return upod_fail(err, 0, "`upod kill` needs at least one container name or ID");
+    ctr_opts_t o = {.signal = sig};
+    return for_each_container(argc, argv, &o, kill_one, false, err);
+}
+
+/* Prints the exit code once the container has exited. */
+static int wait_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
+                    upod_error_t *err)
+{
+    (void)ref, (void)o;
+    for (;;) {
+        if (ctr_effective_status(c) == CTR_EXITED)
+            break;
+        if (c->status == CTR_RUNNING) {
+            cleanup_close int mon = proc_ref_pidfd(&c->monitor, err);
+            if (mon >= 0)
+                pidfd_wait_exit(mon, -1);
+        } else {
+            poll(NULL, 0, 100); /* created: not started yet */
+        }
+        char id[CONTAINER_ID_LEN + 1];
+        memcpy(id, c->id, sizeof(id));
+        ctr_clear(c);
+        if (ctr_load(ctx->ctrs_fd, id, c, err) < 0)
+            return -1; /* removed meanwhile (--rm) */
+    }
+    printf("%d\n", c->status == CTR_EXITED ? c->exit_code : -1);
+    return 0;
+}
+
+int cmd_wait(int argc, char **argv, upod_error_t *err)
+{
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+        printf("Usage: upod wait CONTAINER...\n\nWait for containers to exit; print their exit "
+               "codes.\n");
+        return 0;
+    }
+    cli_reset_getopt();
+    optind = 1;
+    if (argc < 2)
+        return upod_fail(err, 0, "`upod wait` needs at least one container name or ID");
+    ctr_opts_t o = {0};
+    return for_each_container(argc, argv, &o, wait_one, false, err);
 }

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../lib/ctr.h"
 #include "../lib/pod.h"
 #include "../lib/util.h"
 #include "cmd.h"
@@ -29,6 +31,28 @@ static int parse_private(const char *text, unsigned *port, port_proto_t *proto, 
     return 0;
 }
 
+/* A container's ports are its pod's. */
+static int find_container_pod(const char *ref, pod_t *pod, upod_error_t *err)
+{
+    cmd_state_t st;
+    if (cmd_state_open(&st, err) < 0)
+        return -1;
+    int ret = -1;
+    int ctrs_fd = ctrs_dir_open(st.state_fd, err);
+    ctr_t c;
+    if (ctrs_fd >= 0 && ctr_lookup(ctrs_fd, ref, &c, err) == 0) {
+        ret = pod_lookup(st.pods_fd, c.pod_id, pod, err);
+        ctr_clear(&c);
+    } else if (ctrs_fd >= 0) {
+        upod_fail(err, 0, "no pod or container with name or ID %s found", ref);
+        err->kind = UPOD_ERR_NO_SUCH;
+    }
+    if (ctrs_fd >= 0)
+        close(ctrs_fd);
+    cmd_state_close(&st);
+    return ret;
+}
+
 int cmd_port(int argc, char **argv, upod_error_t *err)
 {
     if (argc < 2 || argc > 3 || argv[1][0] == '-') {
@@ -44,6 +68,8 @@ int cmd_port(int argc, char **argv, upod_error_t *err)
         return -1;
     pod_t pod;
     int ret = cmd_find_pod(argv[1], &pod, err);
+    if (ret < 0 && err->kind == UPOD_ERR_NO_SUCH)
+        ret = find_container_pod(argv[1], &pod, err);
     if (ret < 0)
         return -1;
     if (pod_effective_status(&pod) != POD_STATUS_RUNNING) {

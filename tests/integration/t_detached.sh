@@ -154,3 +154,23 @@ d9" "a container and a pod"
     assert_status 125
     assert_contains "$err" "no such object"
 }
+
+test_kill_wait_and_port() {
+    setup d10
+    "$UPOD" pod create --name d10p -p $((42000 + 90)):80 >/dev/null
+    drun d10p --name target sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null ||
+        fail "run -d failed"
+    sleep 0.3
+    "$UPOD" wait target >"$TESTDIR/waited" &
+    local waiter=$!
+    sleep 0.3
+    run_upod kill --signal USR1 target
+    assert_status 0
+    wait "$waiter" || fail "wait failed"
+    assert_eq "$(cat "$TESTDIR/waited")" "9" "exit code printed by wait"
+    run_upod kill target
+    assert_status 125
+    assert_contains "$err" "can only kill running containers"
+    run_upod port target
+    assert_eq "$out" "80/tcp -> 0.0.0.0:$((42000 + 90))" "port of a container"
+}
