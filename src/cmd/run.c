@@ -35,7 +35,7 @@ static const char run_usage[] =
     "Run a container in a pod (started if needed), attached; upod exits with its status.\n\n"
     "Options:\n"
     "      --pod POD|new:NAME     the pod to join (new: creates it first)\n"
-    "      --rootfs DIR           the container's root filesystem\n"
+    "      --rootfs DIR[:O]       the container's root filesystem (:O: a throw-away overlay)\n"
     "      --name NAME            the container's name\n"
     "  -d, --detach               run in the background; output goes to the log\n"
     "      --rm                   remove the container when it exits (attached: always)\n"
@@ -194,16 +194,22 @@ static int build_spec(const run_opts_t *o, const pod_t *pod, int cmd_argc, char 
                       container_spec_t *spec, upod_error_t *err)
 {
     char real[PATH_MAX];
+    cleanup_free char *rootfs = xstrdup(o->rootfs);
+    size_t rlen = strlen(rootfs);
+    bool overlay = rlen > 2 && strcmp(rootfs + rlen - 2, ":O") == 0;
+    if (overlay)
+        rootfs[rlen - 2] = '\0';
     if (o->name && !pod_name_valid(o->name))
         return upod_fail(err, 0, "invalid container name \"%s\": names must match "
                                  "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
                          o->name);
-    if (!realpath(o->rootfs, real))
-        return upod_fail(err, errno, "rootfs %s", o->rootfs);
+    if (!realpath(rootfs, real))
+        return upod_fail(err, errno, "rootfs %s", rootfs);
     struct stat st;
     if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
-        return upod_fail(err, 0, "rootfs %s is not a directory", o->rootfs);
+        return upod_fail(err, 0, "rootfs %s is not a directory", rootfs);
     spec->rootfs = xstrdup(real);
+    spec->overlay_dir = overlay ? xstrdup("") : NULL; /* set in prepare_files */
     pod_new_id(spec->id);
     spec->name = o->name ? xstrdup(o->name) : pod_random_name();
     bool own_uts = !(pod->config.share & SHARE_UTS);
@@ -273,6 +279,15 @@ static int prepare_files(const cmd_state_t *st, const pod_t *pod, container_spec
     if (state_write_file(*dirfd, "hostname", name, strlen(name), err) < 0)
         return -1;
     spec->hostname_file = xasprintf("%s/containers/%s/hostname", st->path, spec->id);
+    if (spec->overlay_dir) {
+        static const char *const dirs[] = {"upper", "work", "merged"};
+        for (size_t i = 0; i < 3; i++) {
+            if (mkdirat(*dirfd, dirs[i], 0700) < 0)
+                return upod_fail(err, errno, "cannot create the overlay's %s directory", dirs[i]);
+        }
+        free(spec->overlay_dir);
+        spec->overlay_dir = xasprintf("%s/containers/%s", st->path, spec->id);
+    }
     spec->hosts_file = xasprintf("%s/pods/%s/hosts", st->path, pod->config.id);
     spec->resolv_file = xasprintf("%s/pods/%s/resolv.conf", st->path, pod->config.id);
     return 0;

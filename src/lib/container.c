@@ -118,6 +118,7 @@ void container_spec_clear(container_spec_t *spec)
 {
     free(spec->name);
     free(spec->rootfs);
+    free(spec->overlay_dir);
     for (size_t i = 0; spec->argv && spec->argv[i]; i++)
         free(spec->argv[i]);
     free(spec->argv);
@@ -260,7 +261,16 @@ static void setup_mounts(const container_spec_t *spec, const char *root)
 {
     /* Nothing we mount may reach the pod's (or the host's) mount table. */
     do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
-    do_mount(spec->rootfs, root, NULL, MS_BIND | MS_REC, NULL);
+    if (spec->overlay_dir) {
+        /* A throw-away layer over the rootfs: writes go to upper/. */
+        cleanup_free char *opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
+                                            spec->rootfs, spec->overlay_dir, spec->overlay_dir);
+        if (mount("overlay", root, "overlay", 0, opts) < 0)
+            failf(errno, "cannot mount an overlay on the rootfs (rootless overlayfs needs "
+                         "Linux >= 5.11)");
+    } else {
+        do_mount(spec->rootfs, root, NULL, MS_BIND | MS_REC, NULL);
+    }
     cleanup_free char *proc = in_root(root, "/proc");
     ensure_target(root, "/proc", false);
     do_mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -401,8 +411,11 @@ void container_exec(const container_spec_t *spec)
         report_fd = spec->report_fd;
     if (!spec->join_only) {
         /* Where the new root is assembled before pivot_root: the rootfs
-         * itself, bound onto itself (pivot_root needs a mount point). */
-        const char *root = spec->rootfs;
+         * itself, bound onto itself (pivot_root needs a mount point), or the
+         * overlay's merged directory. */
+        cleanup_free char *merged =
+            spec->overlay_dir ? xasprintf("%s/merged", spec->overlay_dir) : NULL;
+        const char *root = merged ? merged : spec->rootfs;
         setup_mounts(spec, root);
         enter_root(root);
         mask_paths();

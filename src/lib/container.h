@@ -25,6 +25,7 @@ typedef struct {
     char id[CONTAINER_ID_LEN + 1];
     char *name;
     char *rootfs;          /* absolute host path */
+    char *overlay_dir;     /* --rootfs DIR:O: upper/, work/, merged/ live here */
     char **argv;           /* entrypoint + command */
     char **env;            /* KEY=VALUE, the final environment */
     char *workdir;         /* "/" by default */

@@ -214,6 +214,11 @@ int state_open_subdir(int dirfd, const char *name, bool create, upod_error_t *er
 int state_remove_tree(int dirfd, const char *name, upod_error_t *err)
 {
     cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) {
+        /* overlayfs leaves work/work with mode 0: ours, so we may open it up. */
+        fchmodat(dirfd, name, 0700, 0);
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;

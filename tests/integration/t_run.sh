@@ -189,3 +189,13 @@ test_run_tty_through_a_pty() {
     run_upod run -d -t --pod ttyp --rootfs "$TESTDIR/rootfs" true
     assert_status 125
 }
+
+test_run_rootfs_overlay_is_thrown_away() {
+    setup_pod ovl
+    local before
+    before=$(cd "$TESTDIR/rootfs" && find . | sort)
+    assert_eq "$("$UPOD" run --pod ovl --rootfs "$TESTDIR/rootfs:O" sh -c 'echo new >/bin/added; rm /bin/ls; cat /bin/added; test -e /bin/ls || echo ls-gone' 2>&1)" "new
+ls-gone" "writes inside the overlay"
+    assert_eq "$(cd "$TESTDIR/rootfs" && find . | sort)" "$before" "the rootfs after an overlay run"
+    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "overlay directories left"
+}
