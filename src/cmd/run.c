@@ -51,13 +51,14 @@ static const char run_usage[] =
     "  -v, --volume SRC:DST[:ro]  bind a host path\n"
     "      --tmpfs DST            mount a tmpfs\n"
     "      --read-only            mount the rootfs read-only\n"
+    "      --init                 a small init runs the command: signals, orphans\n"
     "      --cap-add CAP, --cap-drop CAP\n";
 
 typedef struct {
     const char *pod, *rootfs, *name, *entrypoint, *workdir, *user, *hostname;
     char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop;
     size_t nenv, nenv_files, nvolumes, ntmpfs, ncap_add, ncap_drop;
-    bool read_only, detach, auto_remove, tty;
+    bool read_only, detach, auto_remove, tty, init;
     int stop_signal;
 } run_opts_t;
 
@@ -122,9 +123,7 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o, upod_error_t 
             break;
         case 'd': o->detach = true; break;
         case 't': o->tty = true; break;
-        case O_INIT:
-            return upod_fail(err, 0, "upod run %s is not supported yet: containers run attached",
-                             argv[optind - 1]);
+        case O_INIT: o->init = true; break;
         case 'h': fputs(run_usage, stdout); return 1;
         default: return cli_option_error(c, argc, argv, "run", err);
         }
@@ -136,6 +135,8 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o, upod_error_t 
         return upod_fail(err, 0, "upod run needs --rootfs DIR: upod runs no images");
     if (o->tty && o->detach)
         return upod_fail(err, 0, "upod run -d -t is not supported yet (no attach to come back to)");
+    if (o->init && o->detach)
+        return upod_fail(err, 0, "upod run -d --init is not supported yet (attached runs only)");
     return 0;
 }
 
@@ -252,6 +253,7 @@ static int build_spec(const run_opts_t *o, const pod_t *pod, int cmd_argc, char 
         spec->tmpfs[spec->ntmpfs++] = xstrdup(o->tmpfs[i]);
     }
     spec->read_only = o->read_only;
+    spec->init = o->init;
     spec->caps = container_default_caps();
     for (size_t i = 0; i < o->ncap_add; i++) {
         if (container_caps_edit(&spec->caps, o->cap_add[i], true, err) < 0)

@@ -18,7 +18,11 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -370,11 +374,33 @@ static const char *env_get(char **env, const char *key)
     return NULL;
 }
 
+/* SIG_DFL through the raw syscall: libc refuses its own reserved real-time
+ * signals (32-34), which a parent may still have left ignored. */
+static void reset_signal(int sig)
+{
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        uint64_t mask;
+    } ksa = {.handler = SIG_DFL};
+    syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
 /* execvpe with the container's PATH; ENOENT everywhere means 127. */
 __attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
 {
     const char *cmd = spec->argv[0];
     int saved = ENOENT;
+    /* What upod ignores or blocks (SIGPIPE, the terminal's INT and QUIT)
+     * must not be the command's: default dispositions, empty mask. */
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP)
+            reset_signal(sig);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     if (spec->controlling_tty &&
         (setsid() < 0 || ioctl(spec->stdio[0], TIOCSCTTY, 0) < 0))
         failf(errno, "cannot make the terminal the container's");
@@ -403,6 +429,38 @@ __attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
     }
     snprintf(what, sizeof(what), "%s: cannot run it", cmd);
     fail_exit(EXIT_CANNOT_RUN, what, saved);
+}
+
+/* --init: stay as the container's init: forward signals to the command,
+ * reap whatever is orphaned to us, and exit with the command's status. */
+__attribute__((noreturn)) static void run_as_init(const container_spec_t *spec)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t cmd = fork();
+    if (cmd < 0)
+        failf(errno, "cannot fork the command under --init");
+    if (cmd == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        exec_command(spec);
+    }
+    prctl(PR_SET_NAME, "upod-init");
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&all, &sig) != 0)
+            continue;
+        if (sig != SIGCHLD) {
+            kill(cmd, sig);
+            continue;
+        }
+        int status;
+        pid_t done;
+        while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (done == cmd)
+                _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        }
+    }
 }
 
 void container_exec(const container_spec_t *spec)
@@ -441,5 +499,7 @@ void container_exec(const container_spec_t *spec)
     if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
         failf(errno, "cannot switch to uid %u (is it mapped in the pod?)", (unsigned)spec->uid);
     set_process_caps(spec->caps);
+    if (spec->init)
+        run_as_init(spec);
     exec_command(spec);
 }

@@ -37,6 +37,7 @@ typedef struct {
     char **tmpfs;          /* targets */
     size_t ntmpfs;
     bool read_only;
+    bool init;             /* --init: a small init is PID 1 and runs the command */
     unsigned long long caps; /* bit n: capability n is kept */
     /* The pod's files, bound into the container. */
     char *hosts_file, *resolv_file, *hostname_file;

@@ -78,6 +78,9 @@ test_run_capabilities_and_no_new_privs() {
     assert_contains "$status" "CapEff:	00000000800405fb"
     assert_contains "$status" "CapBnd:	00000000800405fb"
     assert_contains "$status" "NoNewPrivs:	1"
+    # Nothing upod ignores (SIGPIPE...) or blocks is passed on.
+    assert_contains "$status" "SigIgn:	0000000000000000"
+    assert_contains "$status" "SigBlk:	0000000000000000"
     status=$(crun caps --cap-drop CHOWN --cap-add net_raw cat /proc/self/status)
     assert_contains "$status" "CapEff:	00000000800425fa"
     run_upod run --pod caps --rootfs "$TESTDIR/rootfs" --cap-add BOGUS true
@@ -198,4 +201,27 @@ test_run_rootfs_overlay_is_thrown_away() {
 ls-gone" "writes inside the overlay"
     assert_eq "$(cd "$TESTDIR/rootfs" && find . | sort)" "$before" "the rootfs after an overlay run"
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "overlay directories left"
+}
+
+test_run_init_forwards_signals_and_reaps() {
+    setup_pod initp
+    # PID 1 of the container is upod-init; the command is its child.
+    assert_eq "$(crun initp --init sh -c 'cat /proc/1/comm; echo $$')" "upod-init
+2" "init and command"
+    # An orphan is reaped: no zombie under PID 1 once its parent is gone.
+    assert_eq "$(crun initp --init sh -c '(sleep 0.2 &); sleep 0.6; ps -o stat | grep -c Z')" "0" "zombies"
+    # Signals sent to the init reach the command.
+    crun initp --init sh -c 'trap "echo term-seen; exit 5" TERM; while :; do sleep 0.1; done' \
+        >"$TESTDIR/o" &
+    local runner=$! init_pid=""
+    wait_for 5 sh -c "pgrep -u $(id -u) -x upod-init >/dev/null" || fail "no upod-init process"
+    init_pid=$(pgrep -u "$(id -u)" -x upod-init | head -n 1)
+    sleep 0.3
+    kill -TERM "$init_pid"
+    wait "$runner"
+    assert_eq "$?" "5" "exit status through --init"
+    assert_eq "$(cat "$TESTDIR/o")" "term-seen" "the command got TERM"
+    run_upod run -d --init --pod initp --rootfs "$TESTDIR/rootfs" true
+    assert_status 125
+    assert_contains "$err" "not supported yet"
 }
