@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../lib/compat.h"
+#include "../lib/ctr.h"
 #include "../lib/keeper.h"
 #include "../lib/pod.h"
 #include "../lib/signals.h"
@@ -180,6 +181,51 @@ static int kill_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o,
     return ret;
 }
 
+/* The monitors of a stopped pod's containers record the containers' end
+ * (under the lock, so call this without it): wait for them, so that no
+ * record is written again after its removal. */
+static void wait_pod_monitors(cmd_state_t *st, const char *pod_id)
+{
+    upod_error_t ignored = {0};
+    cleanup_close int ctrs_fd = ctrs_dir_open(st->state_fd, &ignored);
+    ctr_t *list;
+    size_t n;
+    if (ctrs_fd < 0 || ctr_list(ctrs_fd, &list, &n, &ignored) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(list[i].pod_id, pod_id) != 0)
+            continue;
+        cleanup_close int mon = proc_ref_pidfd(&list[i].monitor, &ignored);
+        if (mon >= 0)
+            pidfd_wait_exit(mon, 5000);
+    }
+    ctr_list_free(list, n);
+}
+
+/* A pod's containers go with it, as in podman. Called with the lock held,
+ * after wait_pod_monitors. */
+static int remove_pod_containers(cmd_state_t *st, const char *pod_id, upod_error_t *err)
+{
+    cleanup_close int ctrs_fd = ctrs_dir_open(st->state_fd, err);
+    if (ctrs_fd < 0)
+        return -1;
+    ctr_t *list;
+    size_t n;
+    if (ctr_list(ctrs_fd, &list, &n, err) < 0)
+        return -1;
+    int ret = 0;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        if (strcmp(list[i].pod_id, pod_id) != 0)
+            continue;
+        if (ctr_effective_status(&list[i]) == CTR_RUNNING)
+            ret = upod_fail(err, 0, "container %s of the pod still runs", list[i].name);
+        else
+            ret = ctr_remove(ctrs_fd, list[i].id, err);
+    }
+    ctr_list_free(list, n);
+    return ret;
+}
+
 static int rm_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, upod_error_t *err)
 {
     pod_t pod;
@@ -188,6 +234,11 @@ static int rm_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, u
             return -1;
         pod_clear(&pod);
     }
+    if (pod_lookup(st->pods_fd, ref, &pod, err) < 0)
+        return -1;
+    if (pod_effective_status(&pod) != POD_STATUS_RUNNING)
+        wait_pod_monitors(st, pod.config.id);
+    pod_clear(&pod);
     int lock = lock_and_lookup(st, ref, &pod, err);
     if (lock < 0)
         return -1;
@@ -199,7 +250,9 @@ static int rm_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, u
         /* Rename first: the pod disappears at once, even if removing its
          * files is interrupted. */
         cleanup_free char *gone = xasprintf(".rm-%s", pod.config.id);
-        if (renameat(st->pods_fd, pod.config.id, st->pods_fd, gone) < 0)
+        if (remove_pod_containers(st, pod.config.id, err) < 0)
+            ret = -1;
+        else if (renameat(st->pods_fd, pod.config.id, st->pods_fd, gone) < 0)
             ret = upod_fail(err, errno, "cannot remove pod %s", pod.config.name);
         else
             ret = state_remove_tree(st->pods_fd, gone, err);

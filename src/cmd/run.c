@@ -375,7 +375,7 @@ static int run_detached(cmd_state_t *st, const run_opts_t *o, const pod_t *pod,
     int lock = state_lock(st->state_fd, err);
     int ret = lock < 0 ? -1 : check_name_free(ctrs_fd, ctr.name, err);
     if (ret == 0)
-        ret = ctr_save(ctrs_fd, &ctr, err);
+        ret = ctr_save(ctrs_fd, &ctr, true, err);
     if (lock >= 0)
         close(lock);
     if (ret == 0) {

@@ -145,9 +145,9 @@ int ctrs_dir_open(int state_fd, upod_error_t *err)
     return state_open_subdir(state_fd, "containers", true, err);
 }
 
-int ctr_save(int ctrs_fd, const ctr_t *c, upod_error_t *err)
+int ctr_save(int ctrs_fd, const ctr_t *c, bool create, upod_error_t *err)
 {
-    cleanup_close int fd = state_open_subdir(ctrs_fd, c->id, true, err);
+    cleanup_close int fd = state_open_subdir(ctrs_fd, c->id, create, err);
     if (fd < 0)
         return -1;
     kv_t kv;

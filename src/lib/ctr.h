@@ -49,7 +49,8 @@ void ctr_clear(ctr_t *c);
 
 /* STATE/containers, created when missing. */
 int ctrs_dir_open(int state_fd, upod_error_t *err);
-int ctr_save(int ctrs_fd, const ctr_t *c, upod_error_t *err);
+/* create: the first save; later ones never bring back a removed record. */
+int ctr_save(int ctrs_fd, const ctr_t *c, bool create, upod_error_t *err);
 int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err);
 int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err);
 void ctr_list_free(ctr_t *list, size_t n);

@@ -57,7 +57,7 @@ static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
 {
     upod_error_t err = {0};
     cleanup_close int lock = state_lock(state_fd, &err);
-    if (lock >= 0 && ctr_save(ctrs_fd, ctr, &err) < 0)
+    if (lock >= 0 && ctr_save(ctrs_fd, ctr, false, &err) < 0)
         dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
 }
 

@@ -174,3 +174,20 @@ test_kill_wait_and_port() {
     run_upod port target
     assert_eq "$out" "80/tcp -> 0.0.0.0:$((42000 + 90))" "port of a container"
 }
+
+test_pod_rm_removes_its_containers() {
+    setup d11
+    "$UPOD" pod create --name other >/dev/null
+    drun d11 --name inside sleep 300 >/dev/null || fail "run -d failed"
+    drun d11 --name done true >/dev/null || fail "run -d failed"
+    drun other --name elsewhere sleep 300 >/dev/null || fail "run -d failed"
+    run_upod pod rm d11
+    assert_status 2
+    run_upod pod rm -f d11
+    assert_status 0
+    assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -v infra | sort | paste -sd, -)" "elsewhere" \
+        "containers after pod rm -f"
+    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-monitor (inside|done)$' || true)" "" "monitors left"
+    sleep 0.5
+    assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c -E '^(inside|done)$')" "0" "records brought back"
+}
