@@ -458,7 +458,7 @@ __attribute__((noreturn)) static void run_as_init(const container_spec_t *spec)
         pid_t done;
         while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
             if (done == cmd)
-                _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+                _exit(exit_code_from_status(status));
         }
     }
 }

@@ -306,5 +306,5 @@ int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid
     int status;
     if (TEMP_FAILURE_RETRY(waitpid(child, &status, 0)) < 0)
         return upod_fail(err, errno, "waiting for the exec'd command");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return exit_code_from_status(status);
 }

@@ -19,22 +19,12 @@
 #include "proc.h"
 #include "util.h"
 
-/* Status of a waited child as a shell reports it. */
-static int exit_status_of(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return EXIT_UPOD_FAILED;
-}
-
 static int wait_child(pid_t pid)
 {
     int status;
     if (TEMP_FAILURE_RETRY(waitpid(pid, &status, 0)) < 0)
         return EXIT_UPOD_FAILED;
-    return exit_status_of(status);
+    return exit_code_from_status(status);
 }
 
 __attribute__((noreturn)) static void die_child(int code, const char *what, int errnum)

@@ -155,7 +155,7 @@ static int keeper_spawn_infra(const pod_config_t *config, published_t *published
 static void keeper_record_exit(int pods_fd, int state_fd, const pod_t *pod, int status)
 {
     upod_error_t err = {0};
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    int code = exit_code_from_status(status);
     cleanup_close int lock = state_lock(state_fd, &err);
     if (lock < 0) {
         keeper_log("cannot record the pod's exit: %s", err.msg);

@@ -47,11 +47,6 @@ static proc_ref_t find_init(int proc_fd, pid_t pid)
     return proc_ref_of_at(proc_fd, pid);
 }
 
-static int exit_code_of(int status)
-{
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* Monitor: update the record under the lock. */
 static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
 {
@@ -97,7 +92,7 @@ static int pump_logs(log_writer_t *log, int out, int errfd, int pidfd, pid_t pid
     int status = 0;
     if (TEMP_FAILURE_RETRY(waitpid(pid, &status, 0)) < 0)
         return EXIT_UPOD_FAILED;
-    return exit_code_of(status);
+    return exit_code_from_status(status);
 }
 
 __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, const pod_t *pod,
@@ -145,7 +140,7 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
         msg[strcspn(msg, "\n")] = '\0';
         int status = 0;
         waitpid(pid, &status, 0);
-        dprintf(ready, "%d %s\n", exit_code_of(status), strncmp(msg, "Error: ", 7) ? msg : msg + 7);
+        dprintf(ready, "%d %s\n", exit_code_from_status(status), strncmp(msg, "Error: ", 7) ? msg : msg + 7);
         ctr_remove(ctrs_fd, ctr->id, &err);
         _exit(1);
     }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "util.h"
 
 int terminal_open_pty(int *master, int *slave, upod_error_t *err)
 {
@@ -120,5 +121,5 @@ int terminal_relay(int master, pid_t child)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     if (sfd >= 0)
         close(sfd);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return exit_code_from_status(status);
 }

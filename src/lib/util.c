@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -124,6 +125,11 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
     if (fd < 0)
         return -1;
     return read_fd(fd, max, out, len);
+}
+
+int exit_code_from_status(int status)
+{
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 bool str_has_prefix(const char *s, const char *prefix)

@@ -45,6 +45,10 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
 int read_fd(int fd, size_t max, char **out, size_t *len);
 
+/* A wait status as a shell reports it: the exit code, or 128+N when killed
+ * by signal N. */
+int exit_code_from_status(int status);
+
 /* "ab" + "c" checks. */
 bool str_has_prefix(const char *s, const char *prefix);
 
