@@ -24,7 +24,6 @@
 #include "../lib/timefmt.h"
 #include "../lib/enter.h"
 #include "../lib/namespaces.h"
-#include "../lib/netlink.h"
 #include "../lib/pod.h"
 #include "../lib/state.h"
 #include "../lib/util.h"
@@ -295,17 +294,6 @@ static int prepare_files(const cmd_state_t *st, const pod_t *pod, container_spec
     return 0;
 }
 
-/* In the container's process (see pod_spawn). */
-static void container_child(void *arg, int fresh)
-{
-    upod_error_t err = {0};
-    if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0) {
-        dprintf(STDERR_FILENO, "Error: %s\n", err.msg);
-        _exit(EXIT_UPOD_FAILED);
-    }
-    container_exec(arg);
-}
-
 /* -t: the container gets a pty of its own session; we copy between it and
  * our terminal (raw mode, window size) until it exits. */
 static int run_with_terminal(const pod_t *pod, container_spec_t *spec, upod_error_t *err)
@@ -317,7 +305,7 @@ static int run_with_terminal(const pod_t *pod, container_spec_t *spec, upod_erro
     spec->controlling_tty = true;
     spec->stdio[0] = spec->stdio[1] = spec->stdio[2] = slave;
     fflush(NULL);
-    pid_t child = pod_spawn_start(pod, false, CLONE_NEWNS, false, container_child, spec, err);
+    pid_t child = pod_spawn_start(pod, false, CLONE_NEWNS, false, container_start, spec, err);
     close(slave);
     if (child < 0) {
         close(master);
@@ -433,7 +421,7 @@ int cmd_run(int argc, char **argv, upod_error_t *err)
         ret = run_with_terminal(&pod, &spec, err);
     } else if (ret == 0) {
         fflush(NULL);
-        ret = pod_spawn(&pod, false, CLONE_NEWNS, container_child, &spec, err);
+        ret = pod_spawn(&pod, false, CLONE_NEWNS, container_start, &spec, err);
     }
     if (dirfd >= 0) {
         close(dirfd);

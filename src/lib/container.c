@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "netlink.h"
 #include "util.h"
 
 /* ---- parsing ---- */
@@ -461,6 +462,17 @@ __attribute__((noreturn)) static void run_as_init(const container_spec_t *spec)
                 _exit(exit_code_from_status(status));
         }
     }
+}
+
+void container_start(void *arg, int fresh)
+{
+    const container_spec_t *spec = arg;
+    if (spec->detached)
+        report_fd = spec->report_fd;
+    upod_error_t err = {0};
+    if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0)
+        fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
+    container_exec(spec);
 }
 
 void container_exec(const container_spec_t *spec)

@@ -72,6 +72,11 @@ int env_parse(const char *spec, char **out, upod_error_t *err);
  * or 126/127 when the command cannot be run or is not found. */
 __attribute__((noreturn)) void container_exec(const container_spec_t *spec);
 
+/* The same as a pod_spawn child function (arg: the spec; fresh: the
+ * namespaces made for it): brings up lo in a network namespace of its own,
+ * then container_exec. */
+__attribute__((noreturn)) void container_start(void *spec, int fresh);
+
 void container_spec_clear(container_spec_t *spec);
 
 #endif

@@ -16,21 +16,9 @@
 #include "compat.h"
 #include "enter.h"
 #include "logfile.h"
-#include "netlink.h"
 #include "state.h"
 #include "timefmt.h"
 #include "util.h"
-
-static void container_child(void *arg, int fresh)
-{
-    upod_error_t err = {0};
-    const container_spec_t *spec = arg;
-    if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0) {
-        dprintf(spec->report_fd, "Error: %s\n", err.msg);
-        _exit(EXIT_UPOD_FAILED);
-    }
-    container_exec(spec);
-}
 
 /* The command itself: pid, or its only child when pid is the relay of a
  * fresh pid namespace (host pids, through the host's /proc). */
@@ -123,7 +111,7 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     spec->stdio[0] = devnull;
     spec->stdio[1] = out[1];
     spec->stdio[2] = errp[1];
-    pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, container_child, spec, &err);
+    pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, container_start, spec, &err);
     close(out[1]);
     close(errp[1]);
     close(report[1]);
