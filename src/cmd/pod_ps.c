@@ -15,11 +15,6 @@
 #include "../lib/util.h"
 #include "cmd.h"
 
-static void infra_name(const pod_t *p, char *buf, size_t size)
-{
-    snprintf(buf, size, "%.12s-infra", p->config.id);
-}
-
 /* The infra as podman shows the pod's containers. */
 static const char *infra_state_name(pod_status_t s)
 {
@@ -58,7 +53,7 @@ static json_t *pod_ps_json(const pod_t *p)
     json_set_string(o, "Cgroup", "");
     json_t *ctrs = json_set(o, "Containers", json_new_array());
     json_t *infra = json_append(ctrs, json_new_object());
-    infra_name(p, name, sizeof(name));
+    pod_infra_name(p, name, sizeof(name));
     json_set_string(infra, "Id", p->config.infra_id);
     json_set_string(infra, "Names", name);
     json_set_string(infra, "Status", infra_state_name(status));
@@ -310,7 +305,7 @@ json_t *pod_inspect_json(const pod_t *p)
     json_set_int(o, "NumContainers", 1);
     json_t *ctrs = json_set(o, "Containers", json_new_array());
     json_t *c = json_append(ctrs, json_new_object());
-    infra_name(p, infra, sizeof(infra));
+    pod_infra_name(p, infra, sizeof(infra));
     json_set_string(c, "Id", p->config.infra_id);
     json_set_string(c, "Name", infra);
     json_set_string(c, "State", infra_state_name(status));

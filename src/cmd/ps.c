@@ -71,7 +71,7 @@ static char *status_text(const pod_t *p, pod_status_t s, long long now)
 static json_t *infra_json(const pod_t *p, pod_status_t s, long long now, bool names_text)
 {
     char name[32], created[64];
-    snprintf(name, sizeof(name), "%.12s-infra", p->config.id);
+    pod_infra_name(p, name, sizeof(name));
     json_t *o = json_new_object();
     json_set_string(o, "Id", p->config.infra_id);
     json_set_string(o, "Image", "");

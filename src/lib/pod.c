@@ -249,6 +249,11 @@ int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err)
     return 0;
 }
 
+void pod_infra_name(const pod_t *p, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.12s-infra", p->config.id);
+}
+
 pod_status_t pod_effective_status(const pod_t *p)
 {
     if (p->state.status == POD_STATUS_RUNNING || p->state.status == POD_STATUS_DEGRADED) {
@@ -367,7 +372,7 @@ int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
     size_t reflen = strlen(ref);
     for (size_t i = 0; i < n && found < 0; i++) {
         char infra_name[32];
-        snprintf(infra_name, sizeof(infra_name), "%.12s-infra", pods[i].config.id);
+        pod_infra_name(&pods[i], infra_name, sizeof(infra_name));
         /* The pod, or its infra container by id or name, as podman allows. */
         if (strcmp(pods[i].config.name, ref) == 0 || strcmp(pods[i].config.id, ref) == 0 ||
             strcmp(pods[i].config.infra_id, ref) == 0 || strcmp(infra_name, ref) == 0)

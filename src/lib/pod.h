@@ -77,6 +77,9 @@ void pod_new_id(char out[POD_ID_LEN + 1]);
 /* A random "adjective_noun" name. */
 char *pod_random_name(void);
 
+/* The infra container's name, as podman names it: <pod-id-12>-infra. */
+void pod_infra_name(const pod_t *p, char *buf, size_t size);
+
 /* Status after checking that the recorded keeper still runs. */
 pod_status_t pod_effective_status(const pod_t *p);
 
