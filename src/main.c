@@ -8,8 +8,11 @@
 #include "lib/proc.h"
 #include "cmd/cmd.h"
 
+static int cmd_container(int argc, char **argv, upod_error_t *err);
+
 static const cmd_entry_t commands[] = {
-    {"container", cmd_container, "Manage containers (ls)"},
+    {"container", cmd_container, "Manage containers (the commands below, and ls)"},
+    {"create", cmd_create, "Create a container (start it with 'upod start')"},
     {"exec", cmd_exec, "Run a command in a running container"},
     {"info", cmd_info, "Check whether upod can run pods here"},
     {"inspect", cmd_inspect, "Show a container's or a pod's details as JSON"},
@@ -18,12 +21,36 @@ static const cmd_entry_t commands[] = {
     {"pod", cmd_pod, "Manage pods"},
     {"port", cmd_port, "List a pod's published ports"},
     {"ps", cmd_ps, "List containers"},
+    {"restart", cmd_restart, "Restart containers"},
     {"rm", cmd_rm, "Remove containers"},
-    {"run", cmd_run, "Run a container in a pod"},
+    {"run", cmd_run, "Run a container (in a pod)"},
+    {"start", cmd_start, "Start containers"},
     {"stop", cmd_stop, "Stop containers"},
+    {"top", cmd_top, "Show a container's processes"},
     {"wait", cmd_wait, "Wait for containers to exit"},
     {"version", cmd_version, "Show upod's version and build information"},
 };
+
+/* The commands that act on containers, also as `upod container VERB`. */
+static const cmd_entry_t container_commands[] = {
+    {"create", cmd_create, NULL},   {"exec", cmd_exec, NULL},   {"inspect", cmd_inspect, NULL},
+    {"kill", cmd_kill, NULL},       {"logs", cmd_logs, NULL},   {"ls", cmd_ps, NULL},
+    {"list", cmd_ps, NULL},         {"ps", cmd_ps, NULL},       {"port", cmd_port, NULL},
+    {"restart", cmd_restart, NULL}, {"rm", cmd_rm, NULL},       {"run", cmd_run, NULL},
+    {"start", cmd_start, NULL},     {"stop", cmd_stop, NULL},   {"top", cmd_top, NULL},
+    {"wait", cmd_wait, NULL},
+};
+
+static int cmd_container(int argc, char **argv, upod_error_t *err)
+{
+    for (size_t i = 0; argc >= 2 && i < sizeof(container_commands) / sizeof(container_commands[0]);
+         i++) {
+        if (strcmp(argv[1], container_commands[i].name) == 0)
+            return container_commands[i].fn(argc - 1, argv + 1, err);
+    }
+    return upod_fail(err, 0, "upod container needs a command: create, exec, inspect, kill, "
+                             "logs, ls, port, restart, rm, run, start, stop, top, wait");
+}
 
 static void usage(FILE *out)
 {

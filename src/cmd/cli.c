@@ -1,5 +1,6 @@
 /* cli.c: option-parsing helpers shared by the subcommands (see cmd.h). */
 #include <getopt.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,4 +149,67 @@ int cli_one_pod_arg(int argc, char **argv, const char *cmd, const char *usage, u
     if (argc != 2 || argv[1][0] == '-')
         return upod_fail(err, 0, "`upod %s` takes exactly one pod name or ID", cmd);
     return 0;
+}
+
+/* ---- --filter KEY=VALUE ---- */
+
+int cli_filter_add(cli_filters_t *fs, const char *text, const char *keys, upod_error_t *err)
+{
+    const char *eq = strchr(text, '=');
+    size_t klen = eq ? (size_t)(eq - text) : 0;
+    if (!eq || eq == text)
+        return upod_fail(err, 0, "invalid filter \"%s\": use KEY=VALUE (%s)", text, keys);
+    /* keys: "a, b and c"; KEY must be one of its words. */
+    bool known = false;
+    for (const char *k = keys; *k && !known; k += strcspn(k, " ,"), k += strspn(k, " ,")) {
+        size_t len = strcspn(k, " ,");
+        known = len == klen && strncmp(k, text, klen) == 0 && strncmp(k, "and", len) != 0;
+    }
+    if (!known)
+        return upod_fail(err, 0, "invalid filter \"%.*s\": upod filters on %s", (int)klen, text,
+                         keys);
+    if (klen == 4 && strncmp(text, "name", 4) == 0) {
+        regex_t re;
+        if (regcomp(&re, eq + 1, REG_EXTENDED | REG_NOSUB) != 0)
+            return upod_fail(err, 0, "invalid name filter \"%s\": not a regular expression",
+                             eq + 1);
+        regfree(&re);
+    }
+    fs->items = xrealloc(fs->items, (fs->n + 1) * sizeof(*fs->items));
+    fs->items[fs->n].key = xasprintf("%.*s", (int)klen, text);
+    fs->items[fs->n].value = xstrdup(eq + 1);
+    fs->n++;
+    return 0;
+}
+
+bool cli_filters_select(const cli_filters_t *fs, cli_filter_match_t match, const void *obj)
+{
+    for (size_t i = 0; i < fs->n; i++) {
+        bool any = false;
+        for (size_t j = 0; j < fs->n && !any; j++)
+            any = strcmp(fs->items[j].key, fs->items[i].key) == 0 && match(&fs->items[j], obj);
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+bool cli_name_matches(const char *regex, const char *name)
+{
+    regex_t re;
+    if (regcomp(&re, regex, REG_EXTENDED | REG_NOSUB) != 0)
+        return false;
+    bool m = regexec(&re, name, 0, NULL, 0) == 0;
+    regfree(&re);
+    return m;
+}
+
+void cli_filters_free(cli_filters_t *fs)
+{
+    for (size_t i = 0; i < fs->n; i++) {
+        free(fs->items[i].key);
+        free(fs->items[i].value);
+    }
+    free(fs->items);
+    memset(fs, 0, sizeof(*fs));
 }

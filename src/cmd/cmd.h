@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "../lib/error.h"
+#include "../lib/proc.h"
 
 typedef int (*cmd_fn_t)(int argc, char **argv, upod_error_t *err);
 
@@ -30,9 +31,11 @@ int cmd_exec(int argc, char **argv, upod_error_t *err);
 int cmd_inspect(int argc, char **argv, upod_error_t *err);
 int cmd_kill(int argc, char **argv, upod_error_t *err);
 int cmd_wait(int argc, char **argv, upod_error_t *err);
+int cmd_create(int argc, char **argv, upod_error_t *err);
+int cmd_start(int argc, char **argv, upod_error_t *err);
+int cmd_restart(int argc, char **argv, upod_error_t *err);
+int cmd_top(int argc, char **argv, upod_error_t *err);
 
-
-int cmd_container(int argc, char **argv, upod_error_t *err);
 
 /* pod subcommands */
 int cmd_pod_create(int argc, char **argv, upod_error_t *err);
@@ -57,11 +60,64 @@ typedef struct {
 int cmd_state_open(cmd_state_t *s, upod_error_t *err);
 /* "Error: ..." on stderr, after what stdout holds. */
 void cli_print_error(const upod_error_t *err);
-/* A pod with the default options (run --pod new:NAME). */
-int cmd_pod_create_default(cmd_state_t *st, const char *name, upod_error_t *err);
+/* `pod create`'s options; NULL or 0: the default. */
+typedef struct {
+    const char *name, *hostname, *share, *network, *userns;
+    char **publish, **labels;
+    size_t npublish, nlabels;
+} pod_create_opts_t;
+
+/* Check the options and write the new pod (status Created); its id goes
+ * to id_out (POD_ID_LEN + 1 bytes) when not NULL. */
+int cmd_pod_create_with(cmd_state_t *st, const pod_create_opts_t *o, char *id_out,
+                        upod_error_t *err);
+/* `pod stop` of one pod, quietly. */
+int cmd_pod_stop_one(cmd_state_t *st, const char *ref, long timeout, upod_error_t *err);
+/* `pod rm` of one pod (stopped first with force), its containers with it;
+ * the id goes to removed_id (POD_ID_LEN + 1 bytes) when not NULL. */
+int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, char *removed_id,
+                   upod_error_t *err);
 /* Start a pod unless it runs (as `pod start`, which prints the id). */
 int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_error_t *err);
 void cmd_state_close(cmd_state_t *s);
+
+/* Containers (ctr_create.c): the options of `create` and `run`. */
+typedef struct {
+    const char *pod, *rootfs, *name, *entrypoint, *workdir, *user, *hostname, *network;
+    char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **publish;
+    size_t nenv, nenv_files, nvolumes, ntmpfs, ncap_add, ncap_drop, npublish;
+    bool read_only, detach, auto_remove, tty, init;
+    int stop_signal;
+} ctr_create_opts_t;
+
+/* run: also -d. 1 after printing --help, 0, or -1 with err; optind is at
+ * the command. */
+int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod_error_t *err);
+void ctr_create_opts_free(ctr_create_opts_t *o);
+
+struct ctr_record;
+/* The pod (made first for new:NAME, or without --pod), the files and the
+ * record, status created. On failure nothing is left, not even that pod. */
+int ctr_create(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, int cmd_argc,
+               char **cmd_argv, struct ctr_record *c, upod_error_t *err);
+/* Start a created or exited container (and its pod) under a monitor: 0
+ * once it runs (c->monitor set: our child, which exits with the
+ * container's status), or -1 with err (err->status 125/126/127 when the
+ * container could not be run). Does nothing to a running one. */
+int ctr_start(cmd_state_t *st, int ctrs_fd, struct ctr_record *c, upod_error_t *err);
+/* After container c exited (and its record went, with --rm): the pod made
+ * for it without --pod stops (or goes), as nothing else runs in it. */
+void ctr_after_exit(const struct ctr_record *c);
+/* Remove the record and files, and the pod of a container made without
+ * --pod. */
+int ctr_remove_with_pod(cmd_state_t *st, int ctrs_fd, const struct ctr_record *c,
+                        upod_error_t *err);
+
+/* logs.c: the size of a container's current log file (where new output
+ * will start), and printing its new records from offset until monitor is
+ * gone. */
+size_t logs_current_size(int ctrs_fd, const char *id);
+void logs_follow(int ctrs_fd, const char *id, size_t offset, const proc_ref_t *monitor);
 
 struct pod;
 struct json;
@@ -93,6 +149,25 @@ void cli_reset_getopt(void);
 /* Turn getopt's '?' or ':' into podman's message: "unknown flag: --foo" or
  * "flag needs an argument: --format"; returns -1. */
 int cli_option_error(int c, int argc, char **argv, const char *usage_cmd, upod_error_t *err);
+/* --filter KEY=VALUE, as podman's: filters with the same key are ORed,
+ * different keys ANDed. */
+typedef struct {
+    char *key, *value;
+} cli_filter_t;
+typedef struct {
+    cli_filter_t *items;
+    size_t n;
+} cli_filters_t;
+typedef bool (*cli_filter_match_t)(const cli_filter_t *f, const void *obj);
+
+/* keys: the accepted ones, as the error names them ("name, id and status");
+ * a name filter must be a regular expression. */
+int cli_filter_add(cli_filters_t *fs, const char *text, const char *keys, upod_error_t *err);
+bool cli_filters_select(const cli_filters_t *fs, cli_filter_match_t match, const void *obj);
+/* name=REGEX (extended, unanchored, as podman's). */
+bool cli_name_matches(const char *regex, const char *name);
+void cli_filters_free(cli_filters_t *fs);
+
 /* "accepts no arguments" check for commands without positional args. */
 int cli_no_args(int argc, char **argv, const char *cmd, upod_error_t *err);
 

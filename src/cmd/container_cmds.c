@@ -1,5 +1,5 @@
-/* container_cmds.c: `upod stop|rm|logs|wait CONTAINER...` for the records
- * of detached containers. */
+/* container_cmds.c: `upod start|stop|restart|rm|exec|inspect|kill|wait
+ * CONTAINER...`: what acts on container records. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../lib/compat.h"
@@ -147,13 +148,109 @@ static int rm_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o
                                     c->name);
         stop_container(c, o->timeout, c->stop_signal);
     }
-    int lock = state_lock(ctx->state_fd, err);
-    int ret = lock < 0 ? -1 : ctr_remove(ctx->ctrs_fd, c->id, err);
-    if (lock >= 0)
-        close(lock);
+    if (ctr_remove_with_pod(&ctx->st, ctx->ctrs_fd, c, err) < 0)
+        return -1;
+    printf("%s\n", c->id);
+    return 0;
+}
+
+static int start_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
+                     upod_error_t *err)
+{
+    (void)o;
+    if (ctr_start(&ctx->st, ctx->ctrs_fd, c, err) < 0)
+        return -1;
+    printf("%s\n", ref);
+    return 0;
+}
+
+/* start -a: the output of this run of the container, and its exit status
+ * (the monitor's, which exits with it). */
+static int start_attached(const char *ref, upod_error_t *err)
+{
+    ctr_ctx_t ctx;
+    if (ctx_open(&ctx, err) < 0)
+        return -1;
+    ctr_t c = {0};
+    int ret = ctr_lookup(ctx.ctrs_fd, ref, &c, err);
+    if (ret == 0 && ctr_effective_status(&c) == CTR_RUNNING)
+        ret = upod_fail(err, 0, "container %s is already running: use 'upod logs -f %s'",
+                        c.name, ref);
+    size_t offset = ret == 0 ? logs_current_size(ctx.ctrs_fd, c.id) : 0;
     if (ret == 0)
-        printf("%s\n", c->id);
+        ret = ctr_start(&ctx.st, ctx.ctrs_fd, &c, err);
+    if (ret == 0) {
+        logs_follow(ctx.ctrs_fd, c.id, offset, &c.monitor);
+        int status = 0;
+        if (TEMP_FAILURE_RETRY(waitpid(c.monitor.pid, &status, 0)) < 0)
+            ret = upod_fail(err, errno, "waiting for the container's monitor");
+        else
+            ret = exit_code_from_status(status);
+    }
+    ctr_clear(&c);
+    ctx_close(&ctx);
     return ret;
+}
+
+int cmd_start(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {{"attach", no_argument, NULL, 'a'},
+                                          {"interactive", no_argument, NULL, 'i'},
+                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    bool attach = false;
+    int c;
+    cli_reset_getopt();
+    while ((c = getopt_long(argc, argv, "+:aih", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': attach = true; break;
+        case 'i': break; /* no stdin for started containers: see docs/architecture.md */
+        case 'h':
+            printf("Usage: upod start [-a] CONTAINER...\n\nStart containers (and their pods); "
+                   "-a prints the output of one and exits with its status.\n");
+            return 0;
+        default: return cli_option_error(c, argc, argv, "start", err);
+        }
+    }
+    if (optind >= argc)
+        return upod_fail(err, 0, "`upod start` needs at least one container name or ID");
+    if (attach && argc - optind > 1)
+        return upod_fail(err, 0, "you cannot start and attach multiple containers at once");
+    if (attach)
+        return start_attached(argv[optind], err);
+    ctr_opts_t o = {0};
+    return for_each_container(argc, argv, &o, start_one, false, err);
+}
+
+static int restart_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
+                       upod_error_t *err)
+{
+    (void)ref;
+    if (ctr_effective_status(c) == CTR_RUNNING) {
+        stop_container(c, o->timeout, c->stop_signal);
+        char id[CONTAINER_ID_LEN + 1];
+        memcpy(id, c->id, sizeof(id));
+        ctr_clear(c);
+        if (ctr_load(ctx->ctrs_fd, id, c, err) < 0)
+            return -1; /* --rm: it went when it stopped */
+    }
+    if (ctr_start(&ctx->st, ctx->ctrs_fd, c, err) < 0)
+        return -1;
+    printf("%s\n", c->id);
+    return 0;
+}
+
+int cmd_restart(int argc, char **argv, upod_error_t *err)
+{
+    static const struct option opts[] = {{"time", required_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    ctr_opts_t o = {.timeout = 10};
+    int r = parse_simple(argc, argv, "restart", "+:t:h", opts,
+                         "Usage: upod restart [-t SECONDS] CONTAINER...\n\n"
+                         "Stop (as upod stop) and start containers again.\n",
+                         &o.timeout, &o.force, err);
+    if (r != 0)
+        return r > 0 ? 0 : -1;
+    return for_each_container(argc, argv, &o, restart_one, false, err);
 }
 
 int cmd_stop(int argc, char **argv, upod_error_t *err)
@@ -183,151 +280,6 @@ int cmd_rm(int argc, char **argv, upod_error_t *err)
     if (r != 0)
         return r > 0 ? 0 : -1;
     return for_each_container(argc, argv, &o, rm_one, true, err);
-}
-
-/* ---- logs ---- */
-
-typedef struct {
-    char **lines;  /* complete lines: "time\tstream\ttext" kept apart */
-    int *streams;
-    char **times;
-    size_t n, cap;
-} log_lines_t;
-
-static void add_line(log_lines_t *l, int stream, const char *time, size_t tlen, const char *text,
-                     size_t len)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 64;
-        l->lines = xrealloc(l->lines, l->cap * sizeof(char *));
-        l->streams = xrealloc(l->streams, l->cap * sizeof(int));
-        l->times = xrealloc(l->times, l->cap * sizeof(char *));
-    }
-    l->lines[l->n] = xasprintf("%.*s", (int)len, text);
-    l->times[l->n] = xasprintf("%.*s", (int)tlen, time);
-    l->streams[l->n++] = stream;
-}
-
-/* Read one log file, joining P records into their line. */
-static void read_log(int dirfd, const char *name, log_lines_t *l, size_t *offset)
-{
-    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return;
-    if (offset && lseek(fd, (off_t)*offset, SEEK_SET) < 0)
-        return;
-    cleanup_free char *text = NULL;
-    size_t len;
-    if (read_fd(fd, 64 << 20, &text, &len) < 0)
-        return;
-    char *partial[2] = {NULL, NULL};
-    size_t used = 0;
-    for (char *p = text; p < text + len;) {
-        char *nl = memchr(p, '\n', (size_t)(text + len - p));
-        if (!nl)
-            break; /* a record being written: next time */
-        log_record_t r;
-        if (log_parse_line(p, (size_t)(nl - p), &r)) {
-            cleanup_free char *joined = xasprintf("%s%.*s", partial[r.stream] ? partial[r.stream] : "",
-                                                  (int)r.text_len, r.text);
-            free(partial[r.stream]);
-            partial[r.stream] = NULL;
-            if (r.partial)
-                partial[r.stream] = steal_pointer(&joined);
-            else
-                add_line(l, r.stream, r.time, r.time_len, joined, strlen(joined));
-        }
-        p = nl + 1;
-        used = (size_t)(p - text);
-    }
-    free(partial[0]);
-    free(partial[1]);
-    if (offset)
-        *offset += used;
-}
-
-static void print_lines(const log_lines_t *l, size_t from, bool timestamps)
-{
-    for (size_t i = from; i < l->n; i++) {
-        FILE *out = l->streams[i] ? stderr : stdout;
-        if (timestamps)
-            fprintf(out, "%s %s\n", l->times[i], l->lines[i]);
-        else
-            fprintf(out, "%s\n", l->lines[i]);
-    }
-    fflush(stdout);
-    fflush(stderr);
-}
-
-static void free_lines(log_lines_t *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->lines[i]);
-        free(l->times[i]);
-    }
-    free(l->lines);
-    free(l->times);
-    free(l->streams);
-    memset(l, 0, sizeof(*l));
-}
-
-int cmd_logs(int argc, char **argv, upod_error_t *err)
-{
-    static const struct option opts[] = {
-        {"tail", required_argument, NULL, 'n'}, {"follow", no_argument, NULL, 'f'},
-        {"timestamps", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    long tail = -1;
-    bool follow = false, timestamps = false;
-    int c;
-    cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "+:n:fth", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!parse_long(optarg, -1, 1L << 30, &tail))
-                return upod_fail(err, 0, "invalid --tail \"%s\": a number of lines", optarg);
-            break;
-        case 'f': follow = true; break;
-        case 't': timestamps = true; break;
-        case 'h':
-            printf("Usage: upod logs [--tail N] [-f] [-t] CONTAINER\n\nShow a container's output.\n");
-            return 0;
-        default: return cli_option_error(c, argc, argv, "logs", err);
-        }
-    }
-    if (optind != argc - 1)
-        return upod_fail(err, 0, "`upod logs` takes exactly one container name or ID");
-    ctr_ctx_t ctx;
-    if (ctx_open(&ctx, err) < 0)
-        return -1;
-    ctr_t ctr;
-    int ret = ctr_lookup(ctx.ctrs_fd, argv[optind], &ctr, err);
-    cleanup_close int dirfd = ret == 0 ? state_open_subdir(ctx.ctrs_fd, ctr.id, false, err) : -1;
-    if (ret == 0 && dirfd < 0)
-        ret = -1;
-    if (ret == 0) {
-        log_lines_t lines = {0};
-        size_t offset = 0;
-        read_log(dirfd, LOG_OLD_FILE, &lines, NULL);
-        read_log(dirfd, LOG_FILE, &lines, &offset);
-        size_t from = tail >= 0 && (size_t)tail < lines.n ? lines.n - (size_t)tail : 0;
-        print_lines(&lines, from, timestamps);
-        /* -f: new records until the container's monitor is gone. */
-        while (follow) {
-            size_t before = lines.n;
-            bool alive = proc_ref_alive(&ctr.monitor);
-            read_log(dirfd, LOG_FILE, &lines, &offset);
-            print_lines(&lines, before, timestamps);
-            if (!alive)
-                break;
-            poll(NULL, 0, 100);
-        }
-        free_lines(&lines);
-        ctr_clear(&ctr);
-    }
-    ctx_close(&ctx);
-    return ret;
 }
 
 int cmd_exec(int argc, char **argv, upod_error_t *err)

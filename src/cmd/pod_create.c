@@ -27,12 +27,6 @@ static const char create_usage[] =
     "      --network MODE       slirp[:OPTIONS] (default) or none\n"
     "      --userns MODE        \"\" (you are root in the pod) or keep-id\n";
 
-typedef struct {
-    const char *name, *hostname, *share, *network, *userns;
-    char **publish, **labels;
-    size_t npublish, nlabels;
-} create_opts_t;
-
 static void push(char ***list, size_t *n, char *value)
 {
     *list = xrealloc(*list, (*n + 1) * sizeof(char *));
@@ -52,7 +46,7 @@ static bool hostname_valid(const char *h)
     return true;
 }
 
-static int parse_create_options(int argc, char **argv, create_opts_t *o, upod_error_t *err)
+static int parse_create_options(int argc, char **argv, pod_create_opts_t *o, upod_error_t *err)
 {
     static const struct option opts[] = {
         {"name", required_argument, NULL, 'n'},    {"share", required_argument, NULL, 's'},
@@ -80,7 +74,7 @@ static int parse_create_options(int argc, char **argv, create_opts_t *o, upod_er
 }
 
 /* Everything the user asked for, checked before anything is written. */
-static int build_config(const create_opts_t *o, pod_config_t *c, upod_error_t *err)
+static int build_config(const pod_create_opts_t *o, pod_config_t *c, upod_error_t *err)
 {
     if (o->name && !pod_name_valid(o->name))
         return upod_fail(err, 0, "invalid pod name \"%s\": names must match "
@@ -194,52 +188,40 @@ static int write_new_pod(cmd_state_t *st, const char *requested_name, const char
     return 0;
 }
 
-int cmd_pod_create(int argc, char **argv, upod_error_t *err)
+int cmd_pod_create_with(cmd_state_t *st, const pod_create_opts_t *o, char *id_out,
+                        upod_error_t *err)
 {
-    create_opts_t o = {0};
     pod_config_t c = {0};
-    cmd_state_t st = {-1, -1, NULL};
-    int ret = parse_create_options(argc, argv, &o, err);
-    if (ret == 0)
-        ret = build_config(&o, &c, err);
-    if (ret == 0)
-        ret = cmd_state_open(&st, err);
+    int ret = build_config(o, &c, err);
     if (ret == 0) {
         pod_new_id(c.id);
         pod_new_id(c.infra_id);
         c.created = time_now_ns();
-        int lock = state_lock(st.state_fd, err);
-        ret = lock < 0 ? -1 : write_new_pod(&st, o.name, o.hostname, &c, err);
+        int lock = state_lock(st->state_fd, err);
+        ret = lock < 0 ? -1 : write_new_pod(st, o->name, o->hostname, &c, err);
         if (lock >= 0)
             close(lock);
     }
-    if (ret == 0)
-        printf("%s\n", c.id);
-    cmd_state_close(&st);
+    if (ret == 0 && id_out)
+        memcpy(id_out, c.id, POD_ID_LEN + 1);
     pod_config_clear(&c);
+    return ret;
+}
+
+int cmd_pod_create(int argc, char **argv, upod_error_t *err)
+{
+    pod_create_opts_t o = {0};
+    cmd_state_t st = {-1, -1, NULL};
+    char id[POD_ID_LEN + 1];
+    int ret = parse_create_options(argc, argv, &o, err);
+    if (ret == 0)
+        ret = cmd_state_open(&st, err);
+    if (ret == 0)
+        ret = cmd_pod_create_with(&st, &o, id, err);
+    if (ret == 0)
+        printf("%s\n", id);
+    cmd_state_close(&st);
     free(o.publish);
     free(o.labels);
     return ret > 0 ? 0 : ret; /* 1: --help was printed */
-}
-
-int cmd_pod_create_default(cmd_state_t *st, const char *name, upod_error_t *err)
-{
-    pod_config_t c;
-    memset(&c, 0, sizeof(c));
-    if (!pod_name_valid(name)) {
-        return upod_fail(err, 0, "invalid pod name \"%s\": names must match "
-                                 "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
-                         name);
-    }
-    c.share = SHARE_DEFAULT;
-    net_options_default(&c.net);
-    pod_new_id(c.id);
-    pod_new_id(c.infra_id);
-    c.created = time_now_ns();
-    int lock = state_lock(st->state_fd, err);
-    int ret = lock < 0 ? -1 : write_new_pod(st, name, NULL, &c, err);
-    if (lock >= 0)
-        close(lock);
-    pod_config_clear(&c);
-    return ret;
 }

@@ -130,6 +130,15 @@ static int stop_pod(cmd_state_t *st, const char *ref, long timeout, pod_t *out, 
     return 0;
 }
 
+int cmd_pod_stop_one(cmd_state_t *st, const char *ref, long timeout, upod_error_t *err)
+{
+    pod_t pod;
+    if (stop_pod(st, ref, timeout, &pod, err) < 0)
+        return -1;
+    pod_clear(&pod);
+    return 0;
+}
+
 static int stop_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, upod_error_t *err)
 {
     pod_t pod;
@@ -226,11 +235,12 @@ static int remove_pod_containers(cmd_state_t *st, const char *pod_id, upod_error
     return ret;
 }
 
-static int rm_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, upod_error_t *err)
+int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, char *removed_id,
+                   upod_error_t *err)
 {
     pod_t pod;
-    if (o->force) {
-        if (stop_pod(st, ref, o->timeout, &pod, err) < 0)
+    if (force) {
+        if (stop_pod(st, ref, timeout, &pod, err) < 0)
             return -1;
         pod_clear(&pod);
     }
@@ -258,10 +268,19 @@ static int rm_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, u
             ret = state_remove_tree(st->pods_fd, gone, err);
     }
     close(lock);
-    if (ret == 0)
-        printf("%s\n", pod.config.id);
+    if (ret == 0 && removed_id)
+        memcpy(removed_id, pod.config.id, POD_ID_LEN + 1);
     pod_clear(&pod);
     return ret;
+}
+
+static int rm_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, upod_error_t *err)
+{
+    char id[POD_ID_LEN + 1];
+    if (cmd_pod_remove(st, ref, o->force, o->timeout, id, err) < 0)
+        return -1;
+    printf("%s\n", id);
+    return 0;
 }
 
 /* Run action on each named pod (or every pod with --all). Failures are

@@ -72,48 +72,26 @@ static json_t *pod_ps_json(const pod_t *p)
 
 /* ---- filters ---- */
 
-typedef struct {
-    char *key, *value;
-} pod_filter_t;
+static const char pod_filter_keys[] = "name, id, status and label";
 
-static int parse_filter(const char *text, pod_filter_t *f, upod_error_t *err)
+static int add_filter(cli_filters_t *fs, const char *text, upod_error_t *err)
 {
-    const char *eq = strchr(text, '=');
-    if (!eq || eq == text)
-        return upod_fail(err, 0, "invalid filter \"%s\": use KEY=VALUE (name, id, status, label)",
-                         text);
-    f->key = xasprintf("%.*s", (int)(eq - text), text);
-    f->value = xstrdup(eq + 1);
-    if (strcmp(f->key, "status") == 0) {
-        pod_status_t s;
-        if (!pod_status_parse(f->value, &s))
-            return upod_fail(err, 0, "invalid pod status \"%s\": use created, running, degraded, "
-                                     "stopped or exited",
-                             f->value);
-    } else if (strcmp(f->key, "name") == 0) {
-        regex_t re;
-        if (regcomp(&re, f->value, REG_EXTENDED | REG_NOSUB) != 0)
-            return upod_fail(err, 0, "invalid name filter \"%s\": not a regular expression",
-                             f->value);
-        regfree(&re);
-    } else if (strcmp(f->key, "id") != 0 && strcmp(f->key, "label") != 0) {
-        return upod_fail(err, 0, "invalid filter \"%s\": upod filters on name, id, status and "
-                                 "label",
-                         f->key);
-    }
+    if (cli_filter_add(fs, text, pod_filter_keys, err) < 0)
+        return -1;
+    const cli_filter_t *f = &fs->items[fs->n - 1];
+    pod_status_t s;
+    if (strcmp(f->key, "status") == 0 && !pod_status_parse(f->value, &s))
+        return upod_fail(err, 0, "invalid pod status \"%s\": use created, running, degraded, "
+                                 "stopped or exited",
+                         f->value);
     return 0;
 }
 
-static bool filter_matches(const pod_filter_t *f, const pod_t *p)
+static bool filter_matches(const cli_filter_t *f, const void *obj)
 {
-    if (strcmp(f->key, "name") == 0) {
-        regex_t re;
-        if (regcomp(&re, f->value, REG_EXTENDED | REG_NOSUB) != 0)
-            return false;
-        bool m = regexec(&re, p->config.name, 0, NULL, 0) == 0;
-        regfree(&re);
-        return m;
-    }
+    const pod_t *p = obj;
+    if (strcmp(f->key, "name") == 0)
+        return cli_name_matches(f->value, p->config.name);
     if (strcmp(f->key, "id") == 0)
         return strncmp(p->config.id, f->value, strlen(f->value)) == 0;
     if (strcmp(f->key, "status") == 0)
@@ -128,21 +106,6 @@ static bool filter_matches(const pod_filter_t *f, const pod_t *p)
             return true;
     }
     return false;
-}
-
-/* podman: filters with the same key are ORed, different keys ANDed. */
-static bool pod_selected(const pod_filter_t *fs, size_t n, const pod_t *p)
-{
-    for (size_t i = 0; i < n; i++) {
-        bool any = false;
-        for (size_t j = 0; j < n; j++) {
-            if (strcmp(fs[j].key, fs[i].key) == 0 && filter_matches(&fs[j], p))
-                any = true;
-        }
-        if (!any)
-            return false;
-    }
-    return true;
 }
 
 static void print_pod_table(const pod_t *pods, size_t n, bool no_trunc)
@@ -174,8 +137,7 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
     };
     bool quiet = false, no_trunc = false;
     const char *format = NULL;
-    pod_filter_t filters[32];
-    size_t nfilters = 0;
+    cli_filters_t filters = {0};
     int c, ret = 0;
     cli_reset_getopt();
     while (ret == 0 && (c = getopt_long(argc, argv, "+:qf:h", opts, NULL)) != -1) {
@@ -183,12 +145,7 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
         case 'q': quiet = true; break;
         case 'T': no_trunc = true; break;
         case 'F': format = optarg; break;
-        case 'f':
-            if (nfilters == sizeof(filters) / sizeof(filters[0]))
-                ret = upod_fail(err, 0, "too many filters (at most 32)");
-            else
-                ret = parse_filter(optarg, &filters[nfilters++], err);
-            break;
+        case 'f': ret = add_filter(&filters, optarg, err); break;
         case 'h':
             printf("Usage: upod pod ps [-q] [--no-trunc] [--format json|TEMPLATE] "
                    "[--filter KEY=VALUE]...\n\nList pods (filters: name, id, status, label).\n");
@@ -208,7 +165,7 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
     if (ret == 0) {
         size_t kept = 0;
         for (size_t i = 0; i < n; i++) {
-            if (pod_selected(filters, nfilters, &pods[i]))
+            if (cli_filters_select(&filters, filter_matches, &pods[i]))
                 pods[kept++] = pods[i];
             else
                 pod_clear(&pods[i]);
@@ -230,10 +187,7 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
     pod_list_free(pods, n);
     cmd_state_close(&st);
 out:
-    for (size_t i = 0; i < nfilters; i++) {
-        free(filters[i].key);
-        free(filters[i].value);
-    }
+    cli_filters_free(&filters);
     return ret;
 }
 

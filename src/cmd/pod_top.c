@@ -1,7 +1,8 @@
-/* pod_top.c: `upod pod top POD`: the processes of a running pod, as
+/* pod_top.c: `upod pod top POD` and `upod top CONTAINER`: processes as
  * podman shows them (USER PID PPID %CPU ELAPSED TTY TIME COMMAND), with pids
- * and users as seen inside the pod. A process belongs to the pod when it
- * lives in the pod's user namespace. */
+ * and users as seen inside. A process belongs to a pod when it lives in the
+ * pod's user namespace, to a container when it lives in the container's
+ * mount namespace (every container has one of its own; exec joins it). */
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/ctr.h"
 #include "../lib/pod.h"
 #include "../lib/util.h"
 #include "cmd.h"
@@ -22,12 +24,12 @@ typedef struct {
     char *cmdline; /* NULs turned into spaces */
 } top_proc_t;
 
-static bool same_userns(pid_t pid, const struct stat *pod_ns)
+static bool same_ns(pid_t pid, const char *kind, const struct stat *ns)
 {
     char path[64];
     struct stat st;
-    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-    return stat(path, &st) == 0 && st.st_ino == pod_ns->st_ino && st.st_dev == pod_ns->st_dev;
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kind);
+    return stat(path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev;
 }
 
 /* Field "Name:" of a status text, or NULL. */
@@ -179,30 +181,21 @@ static void add_row(table_t *t, const top_proc_t *p, const top_proc_t *all, size
     table_add_row(t, user, pid, ppid, cpu, elapsed, "?", cputime, p->cmdline);
 }
 
-int cmd_pod_top(int argc, char **argv, upod_error_t *err)
+/* The table for the processes in the same ns_kind namespace as ref
+ * (alive), pids as seen in ref's pid namespace. */
+static int show_top(pid_t ref, const char *ns_kind, const char *what, upod_error_t *err)
 {
-    int ret = cli_one_pod_arg(argc, argv, "pod top",
-                              "Usage: upod pod top POD\n\nShow the processes of a running pod.\n", err);
-    if (ret != 0)
-        return ret > 0 ? 0 : -1;
-    pod_t pod;
-    if (cmd_find_pod(argv[1], &pod, err) < 0)
-        return -1;
-    pid_t infra = pod.state.infra.pid;
     char path[64];
-    struct stat pod_ns;
-    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)infra);
-    if (pod_effective_status(&pod) != POD_STATUS_RUNNING || stat(path, &pod_ns) < 0) {
-        ret = upod_fail(err, 0, "pod %s is not running", pod.config.name);
-        pod_clear(&pod);
-        return ret;
-    }
-    top_proc_t *procs = NULL, infra_proc;
+    struct stat ns;
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)ref, ns_kind);
+    if (stat(path, &ns) < 0)
+        return upod_fail(err, 0, "%s is not running", what);
+    top_proc_t *procs = NULL, ref_proc;
     size_t n = 0;
     int level = 1;
-    if (load_proc(infra, &infra_proc)) {
-        level = nspid_depth(infra_proc.status) - 1;
-        free_proc(&infra_proc);
+    if (load_proc(ref, &ref_proc)) {
+        level = nspid_depth(ref_proc.status) - 1;
+        free_proc(&ref_proc);
     }
     DIR *d = opendir("/proc");
     struct dirent *e;
@@ -211,7 +204,7 @@ int cmd_pod_top(int argc, char **argv, upod_error_t *err)
             continue;
         pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
         top_proc_t p;
-        if (!same_userns(pid, &pod_ns))
+        if (!same_ns(pid, ns_kind, &ns))
             continue;
         if (!load_proc(pid, &p))
             continue; /* it ended meanwhile */
@@ -230,13 +223,57 @@ int cmd_pod_top(int argc, char **argv, upod_error_t *err)
     table_add_row(&t, "USER", "PID", "PPID", "%CPU", "ELAPSED", "TTY", "TIME", "COMMAND");
     for (size_t i = 0; i < n; i++) {
         if (nspid_at(procs[i].status, level) > 0)
-            add_row(&t, &procs[i], procs, n, infra, level, uptime, hz > 0 ? hz : 100);
+            add_row(&t, &procs[i], procs, n, ref, level, uptime, hz > 0 ? hz : 100);
     }
     table_print(&t);
     table_free(&t);
     for (size_t i = 0; i < n; i++)
         free_proc(&procs[i]);
     free(procs);
-    pod_clear(&pod);
     return 0;
+}
+
+int cmd_pod_top(int argc, char **argv, upod_error_t *err)
+{
+    int ret = cli_one_pod_arg(argc, argv, "pod top",
+                              "Usage: upod pod top POD\n\nShow the processes of a running pod.\n", err);
+    if (ret != 0)
+        return ret > 0 ? 0 : -1;
+    pod_t pod;
+    if (cmd_find_pod(argv[1], &pod, err) < 0)
+        return -1;
+    cleanup_free char *what = xasprintf("pod %s", pod.config.name);
+    if (pod_effective_status(&pod) != POD_STATUS_RUNNING)
+        ret = upod_fail(err, 0, "%s is not running", what);
+    else
+        ret = show_top(pod.state.infra.pid, "user", what, err);
+    pod_clear(&pod);
+    return ret;
+}
+
+int cmd_top(int argc, char **argv, upod_error_t *err)
+{
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: upod top CONTAINER\n\nShow the processes of a running container.\n");
+        return 0;
+    }
+    if (argc != 2 || argv[1][0] == '-')
+        return upod_fail(err, 0, "`upod top` takes exactly one container name or ID (no "
+                                 "ps options)");
+    cmd_state_t st = {-1, -1, NULL};
+    if (cmd_state_open(&st, err) < 0)
+        return -1;
+    cleanup_close int ctrs_fd = ctrs_dir_open(st.state_fd, err);
+    ctr_t c = {0};
+    int ret = ctrs_fd < 0 ? -1 : ctr_lookup(ctrs_fd, argv[1], &c, err);
+    if (ret == 0) {
+        cleanup_free char *what = xasprintf("container %s", c.name);
+        if (ctr_effective_status(&c) != CTR_RUNNING || !proc_ref_alive(&c.init))
+            ret = upod_fail(err, 0, "%s is not running", what);
+        else
+            ret = show_top(c.init.pid, "mnt", what, err);
+    }
+    ctr_clear(&c);
+    cmd_state_close(&st);
+    return ret;
 }

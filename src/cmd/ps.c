@@ -66,8 +66,8 @@ static char *status_text(const pod_t *p, pod_status_t s, long long now)
     return xstrdup("Created");
 }
 
-/* names_text: Names as one string, as podman's templates see it
- * ({{.Names}} prints "web", not "[web]"); JSON keeps podman's array. */
+/* names_text: Names and Command as one string, as podman's templates see
+ * them ({{.Names}} prints "web", not "[web]"); JSON keeps podman's arrays. */
 static json_t *infra_json(const pod_t *p, pod_status_t s, long long now, bool names_text)
 {
     char name[32], created[64];
@@ -75,7 +75,7 @@ static json_t *infra_json(const pod_t *p, pod_status_t s, long long now, bool na
     json_t *o = json_new_object();
     json_set_string(o, "Id", p->config.infra_id);
     json_set_string(o, "Image", "");
-    json_set(o, "Command", json_new_array());
+    json_set(o, "Command", names_text ? json_new_string("") : json_new_array());
     json_set_int(o, "Created", p->config.created / 1000000000LL);
     rfc3339_nano(p->config.created, created, sizeof(created));
     json_set_string(o, "CreatedAt", created);
@@ -106,9 +106,14 @@ static json_t *ctr_json(const ctr_t *c, const pod_t *pod, long long now, bool na
     json_t *o = json_new_object();
     json_set_string(o, "Id", c->id);
     json_set_string(o, "Image", c->rootfs);
-    json_t *cmd = json_set(o, "Command", json_new_array());
-    for (size_t i = 0; i < c->argc; i++)
-        json_append(cmd, json_new_string(c->argv[i]));
+    if (names_text) {
+        cleanup_free char *joined = strv_join(c->argv, " ");
+        json_set_string(o, "Command", joined);
+    } else {
+        json_t *cmd = json_set(o, "Command", json_new_array());
+        for (size_t i = 0; i < c->argc; i++)
+            json_append(cmd, json_new_string(c->argv[i]));
+    }
     json_set_int(o, "Created", c->created / 1000000000LL);
     rfc3339_nano(c->created, created, sizeof(created));
     json_set_string(o, "CreatedAt", created);
@@ -141,6 +146,39 @@ static json_t *ctr_json(const ctr_t *c, const pod_t *pod, long long now, bool na
     return o;
 }
 
+static const char ctr_filter_keys[] = "name, id, status and pod";
+
+static int add_filter(cli_filters_t *fs, const char *text, upod_error_t *err)
+{
+    if (cli_filter_add(fs, text, ctr_filter_keys, err) < 0)
+        return -1;
+    const cli_filter_t *f = &fs->items[fs->n - 1];
+    if (strcmp(f->key, "status") == 0 && strcmp(f->value, "created") != 0 &&
+        strcmp(f->value, "running") != 0 && strcmp(f->value, "exited") != 0)
+        return upod_fail(err, 0, "invalid container status \"%s\": use created, running or "
+                                 "exited",
+                         f->value);
+    return 0;
+}
+
+/* On a row of the listing (ctr_json or infra_json). */
+static bool filter_matches(const cli_filter_t *f, const void *obj)
+{
+    const json_t *row = obj;
+    const json_t *names = json_get(row, "Names");
+    const char *name = names->type == JSON_STRING ? names->u.string
+                                                  : names->u.list.items[0]->u.string;
+    if (strcmp(f->key, "name") == 0)
+        return cli_name_matches(f->value, name);
+    if (strcmp(f->key, "id") == 0)
+        return strncmp(json_get(row, "Id")->u.string, f->value, strlen(f->value)) == 0;
+    if (strcmp(f->key, "status") == 0)
+        return strcmp(json_get(row, "State")->u.string, f->value) == 0;
+    /* pod=NAME or pod=ID (a prefix) */
+    return strcmp(json_get(row, "PodName")->u.string, f->value) == 0 ||
+           (f->value[0] && strncmp(json_get(row, "Pod")->u.string, f->value, strlen(f->value)) == 0);
+}
+
 static int by_created(const void *a, const void *b)
 {
     long long x = json_get(*(json_t *const *)a, "Created")->u.integer;
@@ -153,37 +191,43 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
     static const struct option opts[] = {
         {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
         {"no-trunc", no_argument, NULL, 'T'}, {"pod", no_argument, NULL, 'p'},
-        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
     };
     bool all = false, quiet = false, no_trunc = false, show_pod = false;
     const char *format = NULL;
-    int c;
+    cli_filters_t filters = {0};
+    int c, ret = 0;
     cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "+:aqph", opts, NULL)) != -1) {
+    while (ret == 0 && (c = getopt_long(argc, argv, "+:aqpf:h", opts, NULL)) != -1) {
         switch (c) {
         case 'a': all = true; break;
         case 'q': quiet = true; break;
         case 'T': no_trunc = true; break;
         case 'p': show_pod = true; break;
-        case 'f': format = optarg; break;
+        case 'F': format = optarg; break;
+        case 'f': ret = add_filter(&filters, optarg, err); break;
         case 'h':
-            printf("Usage: upod ps [-a] [-q] [--no-trunc] [--pod] [--format json|TEMPLATE]\n\n"
-                   "List containers (running ones; all with -a), pods' infra included.\n");
+            printf("Usage: upod ps [-a] [-q] [--no-trunc] [--pod] [--format json|TEMPLATE] "
+                   "[--filter KEY=VALUE]...\n\n"
+                   "List containers (running ones; all with -a), pods' infra included.\n"
+                   "Filters: name (a regular expression), id (a prefix), status (created, "
+                   "running, exited), pod (name or id).\n");
+            cli_filters_free(&filters);
             return 0;
-        default: return cli_option_error(c, argc, argv, "ps", err);
+        default: ret = cli_option_error(c, argc, argv, "ps", err);
         }
     }
-    if (cli_no_args(argc, argv, "ps", err) < 0)
-        return -1;
     cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
+    if (ret < 0 || cli_no_args(argc, argv, "ps", err) < 0 || cmd_state_open(&st, err) < 0) {
+        cli_filters_free(&filters);
         return -1;
+    }
     pod_t *pods;
     size_t n;
     ctr_t *ctrs = NULL;
     size_t nctrs = 0;
-    int ret = pod_list(st.pods_fd, &pods, &n, err);
+    ret = pod_list(st.pods_fd, &pods, &n, err);
     int ctrs_fd = ret == 0 ? ctrs_dir_open(st.state_fd, err) : -1;
     if (ret == 0 && (ctrs_fd < 0 || ctr_list(ctrs_fd, &ctrs, &nctrs, err) < 0)) {
         pod_list_free(pods, n);
@@ -192,8 +236,10 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
     if (ctrs_fd >= 0)
         close(ctrs_fd);
     cmd_state_close(&st);
-    if (ret < 0)
+    if (ret < 0) {
+        cli_filters_free(&filters);
         return -1;
+    }
     long long now = time_now_ns();
     json_t *list = json_new_array();
     bool names_text = format && strcmp(format, "json") != 0;
@@ -211,6 +257,16 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
         if (all || ctr_effective_status(&ctrs[i]) == CTR_RUNNING)
             json_append(list, ctr_json(&ctrs[i], pod, now, names_text));
     }
+    /* The filters see rows with Names as a list or as text alike. */
+    size_t kept = 0;
+    for (size_t i = 0; i < list->u.list.len; i++) {
+        if (cli_filters_select(&filters, filter_matches, list->u.list.items[i]))
+            list->u.list.items[kept++] = list->u.list.items[i];
+        else
+            json_free(list->u.list.items[i]);
+    }
+    list->u.list.len = kept;
+    cli_filters_free(&filters);
     if (list->u.list.len > 1)
         qsort(list->u.list.items, list->u.list.len, sizeof(json_t *), by_created);
     if (format) {
@@ -236,12 +292,11 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
             snprintf(created, sizeof(created), "%s ago", ago);
             const char *name = json_get(o, "Names")->u.list.items[0]->u.string;
             const json_t *cmdv = json_get(o, "Command");
-            cleanup_free char *command = xstrdup("");
-            for (size_t k = 0; k < cmdv->u.list.len; k++) {
-                char *joined = xasprintf("%s%s%s", command, k ? " " : "", cmdv->u.list.items[k]->u.string);
-                free(command);
-                command = joined;
-            }
+            char **words = xcalloc(cmdv->u.list.len + 1, sizeof(char *));
+            for (size_t k = 0; k < cmdv->u.list.len; k++)
+                words[k] = cmdv->u.list.items[k]->u.string;
+            cleanup_free char *command = strv_join(words, " ");
+            free(words);
             if (strlen(command) > 20) /* podman truncates the command column */
                 strcpy(command + 17, "...");
             table_add_row(&t, id, json_get(o, "Image")->u.string, command, created,
@@ -256,13 +311,4 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
     pod_list_free(pods, n);
     ctr_list_free(ctrs, nctrs);
     return ret;
-}
-
-int cmd_container(int argc, char **argv, upod_error_t *err)
-{
-    if (argc >= 2 && (strcmp(argv[1], "ls") == 0 || strcmp(argv[1], "list") == 0 ||
-                      strcmp(argv[1], "ps") == 0))
-        return cmd_ps(argc - 1, argv + 1, err);
-    return upod_fail(err, 0, "upod container supports: ls (containers arrive with the "
-                             "containers issue)");
 }

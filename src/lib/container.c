@@ -148,7 +148,7 @@ void container_spec_clear(container_spec_t *spec)
 
 /* ---- setup, in the container's process ---- */
 
-/* Where setup errors are reported: the spec's report pipe when detached. */
+/* Where setup errors are reported: stderr, or the spec's report pipe. */
 static int report_fd = STDERR_FILENO;
 
 __attribute__((noreturn)) static void fail_exit(int code, const char *what, int errnum)
@@ -446,6 +446,11 @@ __attribute__((noreturn)) static void run_as_init(const container_spec_t *spec)
         sigprocmask(SIG_SETMASK, &old, NULL);
         exec_command(spec);
     }
+    /* Keep no fd of upod's: the command alone reports whether its exec
+     * worked (our copy of the report pipe would hold it open for the
+     * container's life), and nothing of the host (/proc, the state
+     * directory) may stay reachable from inside. */
+    upod_close_range(3, ~0U, 0);
     prctl(PR_SET_NAME, "upod-init");
     for (;;) {
         int sig = 0;
@@ -467,7 +472,7 @@ __attribute__((noreturn)) static void run_as_init(const container_spec_t *spec)
 void container_start(void *arg, int fresh)
 {
     const container_spec_t *spec = arg;
-    if (spec->detached)
+    if (spec->report_errors)
         report_fd = spec->report_fd;
     upod_error_t err = {0};
     if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0)
@@ -477,7 +482,7 @@ void container_start(void *arg, int fresh)
 
 void container_exec(const container_spec_t *spec)
 {
-    if (spec->detached)
+    if (spec->report_errors)
         report_fd = spec->report_fd;
     if (!spec->join_only) {
         /* Where the new root is assembled before pivot_root: the rootfs

@@ -42,9 +42,10 @@ typedef struct {
     /* The pod's files, bound into the container. */
     char *hosts_file, *resolv_file, *hostname_file;
     bool share_ipc;        /* bind the pod's /dev/shm instead of a fresh one */
-    /* Detached containers: where setup errors go (a CLOEXEC pipe that a
-     * successful exec closes), and the stdio given to the command. */
-    bool detached;
+    /* report_errors: setup errors go to report_fd (a CLOEXEC pipe that a
+     * successful exec closes) instead of stderr. Then the stdio given to
+     * the command. */
+    bool report_errors;
     int report_fd;
     bool set_stdio;        /* give the command stdio[] as 0, 1, 2 */
     int stdio[3];

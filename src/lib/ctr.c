@@ -17,6 +17,7 @@
 
 #include "compat.h"
 
+#include "namespaces.h"
 #include "pod.h"
 #include "state.h"
 #include "util.h"
@@ -59,6 +60,37 @@ void ctr_to_kv(const ctr_t *c, kv_t *kv)
     kv_addf(kv, "started", "%lld", c->started);
     kv_addf(kv, "finished", "%lld", c->finished);
     kv_addf(kv, "exit_code", "%d", c->exit_code);
+    kv_add(kv, "workdir", c->workdir ? c->workdir : "/");
+    kv_addf(kv, "uid", "%u", (unsigned)c->uid);
+    kv_addf(kv, "gid", "%u", (unsigned)c->gid);
+    if (c->hostname)
+        kv_add(kv, "hostname", c->hostname);
+    for (size_t i = 0; i < c->nvolumes; i++)
+        kv_add(kv, "volume", c->volumes[i]);
+    for (size_t i = 0; i < c->ntmpfs; i++)
+        kv_add(kv, "tmpfs", c->tmpfs[i]);
+    kv_add(kv, "read_only", c->read_only ? "true" : "false");
+    kv_add(kv, "init", c->with_init ? "true" : "false");
+    kv_add(kv, "overlay", c->overlay ? "true" : "false");
+    kv_add(kv, "tty", c->tty ? "true" : "false");
+    kv_add(kv, "own_pod", c->own_pod ? "true" : "false");
+}
+
+/* Every value of a repeated key, NULL-terminated. */
+static void get_list(const kv_t *kv, const char *key, char ***out, size_t *n)
+{
+    const char *v;
+    for (size_t i = 0; (v = kv_get_nth(kv, key, i)); i++) {
+        *out = xrealloc(*out, (*n + 2) * sizeof(char *));
+        (*out)[(*n)++] = xstrdup(v);
+        (*out)[*n] = NULL;
+    }
+}
+
+static bool get_bool(const kv_t *kv, const char *key)
+{
+    const char *v = kv_get(kv, key);
+    return v && strcmp(v, "true") == 0;
 }
 
 static bool get_ll(const kv_t *kv, const char *key, long long min, long long max, long long *out)
@@ -100,15 +132,9 @@ int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
     memcpy(c->pod_id, pod, sizeof(c->pod_id));
     c->name = xstrdup(name);
     c->rootfs = xstrdup(rootfs);
-    const char *a;
-    for (size_t i = 0; (a = kv_get_nth(kv, "arg", i)); i++) {
-        c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof(char *));
-        c->argv[c->argc++] = xstrdup(a);
-        c->argv[c->argc] = NULL;
-    }
+    get_list(kv, "arg", &c->argv, &c->argc);
     c->stop_signal = (int)sig;
-    const char *ar = kv_get(kv, "auto_remove");
-    c->auto_remove = ar && strcmp(ar, "true") == 0;
+    c->auto_remove = get_bool(kv, "auto_remove");
     c->monitor = (proc_ref_t){.pid = (pid_t)mpid, .start = (unsigned long long)mstart};
     c->process = (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)pstart};
     c->exit_code = (int)code;
@@ -118,12 +144,22 @@ int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
     c->init = (proc_ref_t){.pid = (pid_t)ipid, .start = (unsigned long long)istart};
     const char *caps_text = kv_get(kv, "caps");
     c->caps = caps_text ? strtoull(caps_text, NULL, 10) : 0;
-    const char *e;
-    for (size_t i = 0; (e = kv_get_nth(kv, "env", i)); i++) {
-        c->env = xrealloc(c->env, (c->nenv + 2) * sizeof(char *));
-        c->env[c->nenv++] = xstrdup(e);
-        c->env[c->nenv] = NULL;
-    }
+    get_list(kv, "env", &c->env, &c->nenv);
+    const char *workdir = kv_get(kv, "workdir"), *hostname = kv_get(kv, "hostname");
+    c->workdir = xstrdup(workdir && workdir[0] == '/' ? workdir : "/");
+    long long uid = 0, gid = 0;
+    get_ll(kv, "uid", 0, 65535, &uid);
+    get_ll(kv, "gid", 0, 65535, &gid);
+    c->uid = (uid_t)uid;
+    c->gid = (gid_t)gid;
+    c->hostname = hostname ? xstrdup(hostname) : NULL;
+    get_list(kv, "volume", &c->volumes, &c->nvolumes);
+    get_list(kv, "tmpfs", &c->tmpfs, &c->ntmpfs);
+    c->read_only = get_bool(kv, "read_only");
+    c->with_init = get_bool(kv, "init");
+    c->overlay = get_bool(kv, "overlay");
+    c->tty = get_bool(kv, "tty");
+    c->own_pod = get_bool(kv, "own_pod");
     return 0;
 }
 
@@ -137,6 +173,14 @@ void ctr_clear(ctr_t *c)
     for (size_t i = 0; i < c->nenv; i++)
         free(c->env[i]);
     free(c->env);
+    free(c->workdir);
+    free(c->hostname);
+    for (size_t i = 0; i < c->nvolumes; i++)
+        free(c->volumes[i]);
+    free(c->volumes);
+    for (size_t i = 0; i < c->ntmpfs; i++)
+        free(c->tmpfs[i]);
+    free(c->tmpfs);
     memset(c, 0, sizeof(*c));
 }
 
@@ -257,6 +301,45 @@ int ctr_remove(int ctrs_fd, const char *id, upod_error_t *err)
     if (renameat(ctrs_fd, id, ctrs_fd, gone) < 0)
         return upod_fail(err, errno, "cannot remove container %s", id);
     return state_remove_tree(ctrs_fd, gone, err);
+}
+
+static char **strv_dup(char *const *v, size_t n)
+{
+    char **copy = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        copy[i] = xstrdup(v[i]);
+    return copy;
+}
+
+int ctr_spec_build(const ctr_t *c, const pod_t *pod, const char *state_path,
+                   container_spec_t *spec, upod_error_t *err)
+{
+    memset(spec, 0, sizeof(*spec));
+    memcpy(spec->id, c->id, sizeof(spec->id));
+    spec->name = xstrdup(c->name);
+    spec->rootfs = xstrdup(c->rootfs);
+    spec->overlay_dir = c->overlay ? xasprintf("%s/containers/%s", state_path, c->id) : NULL;
+    spec->argv = strv_dup(c->argv, c->argc);
+    spec->env = strv_dup(c->env, c->nenv);
+    spec->workdir = xstrdup(c->workdir ? c->workdir : "/");
+    spec->uid = c->uid;
+    spec->gid = c->gid;
+    spec->hostname = c->hostname ? xstrdup(c->hostname) : NULL;
+    spec->volumes = xcalloc(c->nvolumes + 1, sizeof(volume_t));
+    for (; spec->nvolumes < c->nvolumes; spec->nvolumes++) {
+        if (volume_parse(c->volumes[spec->nvolumes], &spec->volumes[spec->nvolumes], err) < 0)
+            return -1;
+    }
+    spec->tmpfs = strv_dup(c->tmpfs, c->ntmpfs);
+    spec->ntmpfs = c->ntmpfs;
+    spec->read_only = c->read_only;
+    spec->init = c->with_init;
+    spec->caps = c->caps;
+    spec->hostname_file = xasprintf("%s/containers/%s/hostname", state_path, c->id);
+    spec->hosts_file = xasprintf("%s/pods/%s/hosts", state_path, pod->config.id);
+    spec->resolv_file = xasprintf("%s/pods/%s/resolv.conf", state_path, pod->config.id);
+    spec->share_ipc = pod->config.share & SHARE_IPC;
+    return 0;
 }
 
 int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid,

@@ -16,9 +16,11 @@
 #include "kvfile.h"
 #include "proc.h"
 
+struct pod;
+
 typedef enum { CTR_CREATED, CTR_RUNNING, CTR_EXITED } ctr_status_t;
 
-typedef struct {
+typedef struct ctr_record {
     char id[CONTAINER_ID_LEN + 1];
     char *name;
     char pod_id[CONTAINER_ID_LEN + 1];
@@ -28,6 +30,17 @@ typedef struct {
     long long created;
     int stop_signal;
     bool auto_remove;
+    /* How it runs (create stores it, start rebuilds the spec from it). */
+    char *workdir;
+    uid_t uid;
+    gid_t gid;
+    char *hostname;       /* own uts: its hostname; NULL when the pod's is shared */
+    char **volumes;       /* "SRC:DST:ro|rw", as volume_parse reads them */
+    size_t nvolumes;
+    char **tmpfs;
+    size_t ntmpfs;
+    bool read_only, with_init, overlay, tty; /* with_init: --init */
+    bool own_pod;         /* run without --pod: the pod is this container's, removed with it */
     /* state */
     ctr_status_t status;
     proc_ref_t monitor;   /* watches the container */
@@ -57,6 +70,11 @@ void ctr_list_free(ctr_t *list, size_t n);
 /* By name, id or unique id prefix; not found: UPOD_ERR_NO_SUCH. */
 int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err);
 int ctr_remove(int ctrs_fd, const char *id, upod_error_t *err);
+
+/* The spec that starts container c in pod (state_path: the state
+ * directory, where its files and the pod's live). */
+int ctr_spec_build(const ctr_t *c, const struct pod *pod, const char *state_path,
+                   container_spec_t *spec, upod_error_t *err);
 
 /* `upod exec`: run argv in the running container c (all of its
  * namespaces, joined through a pidfd of its command), with its environment

@@ -153,6 +153,7 @@ pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool de
         fresh |= CLONE_NEWNS; /* for the fresh /proc, /dev/shm, /dev/mqueue */
 
     cleanup_free char *cwd = getcwd(NULL, 0);
+    proc_host_fd(); /* our processes stay visible to us after the join */
     if (setns(pidfd, join) < 0)
         return upod_fail(err, errno, "cannot join the namespaces of pod %s", pod->config.name);
     if (!cwd || chdir(cwd) < 0) {

@@ -16,13 +16,14 @@
 #include "compat.h"
 #include "enter.h"
 #include "logfile.h"
+#include "terminal.h"
 #include "state.h"
 #include "timefmt.h"
 #include "util.h"
 
 /* The command itself: pid, or its only child when pid is the relay of a
  * fresh pid namespace (host pids, through the host's /proc). */
-static proc_ref_t find_init(int proc_fd, pid_t pid)
+static proc_ref_t find_command(int proc_fd, pid_t pid)
 {
     char path[64];
     cleanup_free char *children = NULL;
@@ -35,13 +36,59 @@ static proc_ref_t find_init(int proc_fd, pid_t pid)
     return proc_ref_of_at(proc_fd, pid);
 }
 
-/* Monitor: update the record under the lock. */
+/* Update the record under the lock. */
 static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
 {
     upod_error_t err = {0};
     cleanup_close int lock = state_lock(state_fd, &err);
     if (lock >= 0 && ctr_save(ctrs_fd, ctr, false, &err) < 0)
         dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
+}
+
+void monitor_record_running(int state_fd, int ctrs_fd, ctr_t *ctr, pid_t pid)
+{
+    int proc_fd = proc_host_fd();
+    ctr->status = CTR_RUNNING;
+    ctr->monitor = proc_self_ref();
+    ctr->process = proc_ref_of_at(proc_fd, pid);
+    ctr->init = find_command(proc_fd, pid);
+    ctr->started = time_now_ns();
+    ctr->finished = 0;
+    ctr->exit_code = 0;
+    record(state_fd, ctrs_fd, ctr);
+}
+
+void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
+                         monitor_exited_fn_t exited)
+{
+    ctr->status = CTR_EXITED;
+    ctr->exit_code = code;
+    ctr->finished = time_now_ns();
+    if (ctr->auto_remove) {
+        upod_error_t err = {0};
+        int lock = state_lock(state_fd, &err);
+        ctr_remove(ctrs_fd, ctr->id, &err);
+        if (lock >= 0)
+            close(lock);
+    } else {
+        record(state_fd, ctrs_fd, ctr);
+    }
+    if (exited)
+        exited(ctr);
+}
+
+int monitor_await_exec(int report_fd, pid_t pid, char *msg, size_t size)
+{
+    ssize_t n = TEMP_FAILURE_RETRY(read(report_fd, msg, size - 1));
+    if (n <= 0)
+        return -1;
+    msg[n] = '\0';
+    msg[strcspn(msg, "\n")] = '\0';
+    if (strncmp(msg, "Error: ", 7) == 0)
+        memmove(msg, msg + 7, strlen(msg + 7) + 1);
+    int status = 0;
+    TEMP_FAILURE_RETRY(waitpid(pid, &status, 0));
+    return exit_code_from_status(status);
 }
 
 /* Monitor: the container's output into the log until it exits. */
@@ -83,8 +130,32 @@ static int pump_logs(log_writer_t *log, int out, int errfd, int pidfd, pid_t pid
     return exit_code_from_status(status);
 }
 
+/* The container's stdio: /dev/null in, pipes out; or one pty (-t). out[0]
+ * and err[0] are what the monitor reads (err[0] -1 with a pty); the
+ * container's ends go into spec. */
+static int open_stdio(const ctr_t *ctr, container_spec_t *spec, int devnull, int out[2],
+                      int errp[2], upod_error_t *err)
+{
+    spec->set_stdio = true;
+    if (ctr->tty) {
+        if (terminal_open_pty(&out[0], &out[1], err) < 0)
+            return -1;
+        errp[0] = errp[1] = -1;
+        spec->controlling_tty = true;
+        spec->stdio[0] = spec->stdio[1] = spec->stdio[2] = out[1];
+        return 0;
+    }
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+        return upod_fail(err, errno, "pipe");
+    spec->stdio[0] = devnull;
+    spec->stdio[1] = out[1];
+    spec->stdio[2] = errp[1];
+    return 0;
+}
+
 __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, const pod_t *pod,
-                                                  container_spec_t *spec, ctr_t *ctr, int ready)
+                                                  container_spec_t *spec, ctr_t *ctr,
+                                                  monitor_exited_fn_t exited, int ready)
 {
     upod_error_t err = {0};
     setsid();
@@ -92,28 +163,23 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     cleanup_free char *title = xasprintf("upod-monitor %s", ctr->name);
     proctitle_set(title);
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     cleanup_close int dirfd = state_open_subdir(ctrs_fd, ctr->id, false, &err);
     log_writer_t log;
     int out[2], errp[2], report[2];
-    if (devnull < 0 || proc_fd < 0 || dirfd < 0 || log_writer_open(&log, dirfd, &err) < 0 ||
-        pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0) {
+    if (devnull < 0 || dirfd < 0 || log_writer_open(&log, dirfd, &err) < 0 ||
+        open_stdio(ctr, spec, devnull, out, errp, &err) < 0 || pipe2(report, O_CLOEXEC) < 0) {
         dprintf(ready, "125 cannot start the container's monitor: %s\n", err.msg);
         _exit(1);
     }
     dup2(devnull, STDIN_FILENO);
     dup2(devnull, STDOUT_FILENO);
     dup2(devnull, STDERR_FILENO);
-    ctr->monitor = proc_self_ref();
-    spec->detached = true;
-    spec->set_stdio = true;
+    spec->report_errors = true;
     spec->report_fd = report[1];
-    spec->stdio[0] = devnull;
-    spec->stdio[1] = out[1];
-    spec->stdio[2] = errp[1];
     pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, container_start, spec, &err);
     close(out[1]);
-    close(errp[1]);
+    if (errp[1] >= 0)
+        close(errp[1]);
     close(report[1]);
     if (pid < 0) {
         dprintf(ready, "125 %s\n", err.msg);
@@ -122,39 +188,22 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     int pidfd = upod_pidfd_open(pid, 0);
     /* A successful exec closes the report pipe with nothing in it. */
     char msg[1200];
-    ssize_t n = TEMP_FAILURE_RETRY(read(report[0], msg, sizeof(msg) - 1));
-    if (n > 0) {
-        msg[n] = '\0';
-        msg[strcspn(msg, "\n")] = '\0';
-        int status = 0;
-        waitpid(pid, &status, 0);
-        dprintf(ready, "%d %s\n", exit_code_from_status(status), strncmp(msg, "Error: ", 7) ? msg : msg + 7);
-        ctr_remove(ctrs_fd, ctr->id, &err);
+    int failed = monitor_await_exec(report[0], pid, msg, sizeof(msg));
+    if (failed >= 0) {
+        dprintf(ready, "%d %s\n", failed, msg);
         _exit(1);
     }
-    ctr->status = CTR_RUNNING;
-    ctr->process = proc_ref_of_at(proc_fd, pid);
-    ctr->init = find_init(proc_fd, pid);
-    ctr->started = time_now_ns();
-    record(state_fd, ctrs_fd, ctr);
+    monitor_record_running(state_fd, ctrs_fd, ctr, pid);
     dprintf(ready, "0 ok\n");
     close(ready);
     int code = pump_logs(&log, out[0], errp[0], pidfd, pid);
     log_writer_close(&log);
-    ctr->status = CTR_EXITED;
-    ctr->exit_code = code;
-    ctr->finished = time_now_ns();
-    if (ctr->auto_remove) {
-        cleanup_close int lock = state_lock(state_fd, &err);
-        ctr_remove(ctrs_fd, ctr->id, &err);
-    } else {
-        record(state_fd, ctrs_fd, ctr);
-    }
-    _exit(0);
+    monitor_record_exit(state_fd, ctrs_fd, ctr, code, exited);
+    _exit(code);
 }
 
 int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t *spec, ctr_t *ctr,
-                  upod_error_t *err)
+                  monitor_exited_fn_t exited, upod_error_t *err)
 {
     int ready[2];
     if (pipe2(ready, O_CLOEXEC) < 0)
@@ -168,7 +217,7 @@ int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t 
     }
     if (pid == 0) {
         close(ready[0]);
-        monitor_main(state_fd, ctrs_fd, pod, spec, ctr, ready[1]);
+        monitor_main(state_fd, ctrs_fd, pod, spec, ctr, exited, ready[1]);
     }
     close(ready[1]);
     char buf[1300];
@@ -184,11 +233,11 @@ int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t 
     code = (int)strtol(buf, &text, 10);
     if (got == 0 || text == buf)
         return upod_fail(err, 0, "the container's monitor exited before the container started");
-    if (code == 0)
+    if (code == 0) {
+        ctr->monitor = proc_ref_of(pid);
         return 0;
+    }
     text += strspn(text, " ");
     text[strcspn(text, "\n")] = '\0';
-    fflush(stdout);
-    fprintf(stderr, "Error: %s\n", text);
-    return code;
+    return upod_fail_status(err, code, 0, "%s", text);
 }

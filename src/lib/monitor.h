@@ -17,10 +17,30 @@
 #include "ctr.h"
 #include "pod.h"
 
-/* The record exists (status created). Returns 0 once the container runs,
- * the container's exit status (125/126/127...) when its setup or exec
- * failed (the record is then removed), or -1 with err. */
+/* Called in the monitor once the container's exit is recorded (or its
+ * record removed: ctr->auto_remove). */
+typedef void (*monitor_exited_fn_t)(const ctr_t *ctr);
+
+/* The record exists (status created or exited). Returns 0 once the
+ * container runs (the record says so; here only ctr->monitor is set: the
+ * monitor is our child and exits with the container's status), or -1 with
+ * err; when the container's setup or exec failed, err->status is its exit
+ * status (125/126/127) and the record is unchanged. With ctr->tty the
+ * container's stdio is a pty whose output goes to the log. */
 int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t *spec, ctr_t *ctr,
-                  upod_error_t *err);
+                  monitor_exited_fn_t exited, upod_error_t *err);
+
+/* What a monitor does, for the CLI when it is one (attached runs). */
+
+/* The container's setup reports on report_fd (the read end): -1 once its
+ * command was exec'd, else its exit status with the message in msg (pid
+ * reaped). */
+int monitor_await_exec(int report_fd, pid_t pid, char *msg, size_t size);
+/* The record says running, watched by the calling process; pid: what
+ * pod_spawn_start returned. */
+void monitor_record_running(int state_fd, int ctrs_fd, ctr_t *ctr, pid_t pid);
+/* The record says exited with code, or goes (--rm); then exited(). */
+void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
+                         monitor_exited_fn_t exited);
 
 #endif

@@ -21,6 +21,12 @@ typedef struct {
 int proc_parse_stat(const char *stat_text, char *state, unsigned long long *out);
 int proc_start_time(pid_t pid, unsigned long long *out);
 proc_ref_t proc_self_ref(void);
+
+/* Our pid namespace's /proc, opened once and kept: the proc_* functions use
+ * it from then on, so that they still see our processes after this
+ * process joined a pod's mount namespace (whose /proc is the pod's). Call
+ * it before joining; returns the fd (AT_FDCWD if /proc cannot be opened). */
+int proc_host_fd(void);
 proc_ref_t proc_ref_of(pid_t pid);
 /* The same through a /proc opened earlier (a process that later joined a
  * pod's mount namespace sees the pod's /proc at "/proc"). */

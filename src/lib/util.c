@@ -149,3 +149,22 @@ bool parse_long(const char *s, long min, long max, long *out)
     *out = v;
     return true;
 }
+
+char *strv_join(char *const *v, const char *sep)
+{
+    size_t len = 1, seplen = strlen(sep);
+    for (size_t i = 0; v && v[i]; i++)
+        len += strlen(v[i]) + (i ? seplen : 0);
+    char *out = xmalloc(len), *p = out;
+    for (size_t i = 0; v && v[i]; i++) {
+        if (i) {
+            memcpy(p, sep, seplen);
+            p += seplen;
+        }
+        size_t l = strlen(v[i]);
+        memcpy(p, v[i], l);
+        p += l;
+    }
+    *p = '\0';
+    return out;
+}

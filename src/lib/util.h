@@ -55,4 +55,7 @@ bool str_has_prefix(const char *s, const char *prefix);
 /* Parse a decimal integer in [min, max]; the whole string must be the number. */
 bool parse_long(const char *s, long min, long max, long *out);
 
+/* The NULL-terminated strings of v, separated by sep (a new string). */
+char *strv_join(char *const *v, const char *sep);
+
 #endif

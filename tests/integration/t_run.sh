@@ -32,8 +32,14 @@ test_run_exit_codes() {
     run_upod run --pod nosuchpod --rootfs "$TESTDIR/rootfs" true
     assert_status 125
     assert_contains "$err" "no pod with name or ID nosuchpod found"
-    # Nothing is left behind by any of them.
-    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "container records"
+    # None of the failed ones left a record; the one that ran has its
+    # record, exited with its status, as podman keeps it.
+    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers" | wc -l)" "1" "container records"
+    run_upod ps -a --filter pod=codes --format '{{.IsInfra}} {{.Command}} {{.Status}}'
+    assert_eq "$(grep '^false' <<<"$out" | sed 's/ago$//')" "false sh -c exit 3 Exited (3) Less than a second " \
+        "the attached container's record"
+    crun codes --rm --name gone true
+    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers" | wc -l)" "1" "records after --rm"
 }
 
 test_run_starts_the_pod() {
@@ -170,9 +176,68 @@ test_run_pod_new_creates_and_starts_the_pod() {
     run_upod run --pod new:fresh --rootfs "$TESTDIR/rootfs" true
     assert_status 125
     assert_contains "$err" 'pod name "fresh" is already in use'
-    run_upod run --rootfs "$TESTDIR/rootfs" true
+}
+
+# Without --pod, a container gets a pod of its own, named as it is and
+# sharing net and ipc: its own hostname (short id) and PID 1, the pod's
+# network; the pod stops when the container exits and goes with it.
+test_run_without_pod_gets_a_pod_of_its_own() {
+    make_rootfs "$TESTDIR/rootfs"
+    local out id
+    out=$("$UPOD" run --name solo --rootfs "$TESTDIR/rootfs" sh -c 'hostname; echo $$; ip -o addr show tap0') ||
+        fail "run without --pod: $out"
+    id=$("$UPOD" inspect --format '{{.Id}}' solo)
+    assert_eq "$(sed -n 1p <<<"$out")" "${id:0:12}" "hostname: the short id"
+    assert_eq "$(sed -n 2p <<<"$out")" "1" "the command is PID 1"
+    assert_contains "$(sed -n 3p <<<"$out")" "10.0.2.100/24"
+    run_upod pod ps --format '{{.Name}} {{.Status}}'
+    assert_eq "$out" "solo Exited" "its pod, stopped after the container exited"
+    # Started again, the container starts its pod.
+    run_upod start -a solo
+    assert_status 0
+    run_upod rm solo
+    assert_status 0
+    run_upod pod ps -q
+    assert_eq "$out" "" "the pod went with the container"
+    # --rm: nothing at all is left; -d --rm too, once it exited.
+    assert_eq "$("$UPOD" run --rm --rootfs "$TESTDIR/rootfs" echo once)" "once" "--rm output"
+    "$UPOD" run -d --rm --name brief --rootfs "$TESTDIR/rootfs" sleep 0.3 >/dev/null
+    wait_for 10 sh -c "[ -z \"\$('$UPOD' pod ps -q)\" ]" || fail "the pod of a -d --rm container stayed"
+    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records"
+    local left
+    # (zombies are ended processes that this machine's init reaps late)
+    left=$(pgrep -u "$(id -u)" -x 'upod-(infra|keeper|monitor)' |
+        xargs -r ps -o pid=,stat=,args= -p | awk '$2 !~ /^Z/')
+    assert_eq "$left" "" "keepers, infras, monitors left"
+    # A pod named as the container exists already: a clear error, nothing made.
+    "$UPOD" pod create --name taken >/dev/null
+    run_upod run --name taken --rootfs "$TESTDIR/rootfs" true
     assert_status 125
-    assert_contains "$err" "--pod"
+    assert_one_line "$err"
+    assert_contains "$err" 'pod name "taken" is already in use'
+    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records after the refusal"
+    # Ports and network go to a new pod only.
+    run_upod run --pod taken -p 8080:80 --rootfs "$TESTDIR/rootfs" true
+    assert_status 125
+    assert_contains "$err" "published ports and the network are the pod's"
+}
+
+# run -p without --pod publishes on the container's own pod.
+test_run_without_pod_publishes_ports() {
+    make_rootfs "$TESTDIR/rootfs"
+    mkdir -p "$TESTDIR/rootfs/www"
+    echo served >"$TESTDIR/rootfs/www/index.html"
+    local port=43080 # t_net.sh uses 42000 and up
+    "$UPOD" run -d --name web -p "127.0.0.1:$port:80" --rootfs "$TESTDIR/rootfs" \
+        httpd -f -p 80 -h /www >/dev/null || fail "run -d -p"
+    wait_for 10 sh -c "curl -fsS http://127.0.0.1:$port/ >/dev/null 2>&1" || fail "no answer on $port"
+    assert_eq "$(curl -fsS "http://127.0.0.1:$port/")" "served" "the page through the port"
+    run_upod port web
+    assert_eq "$out" "80/tcp -> 127.0.0.1:$port" "upod port"
+    run_upod rm -f web
+    assert_status 0
+    run_upod pod ps -q
+    assert_eq "$out" "" "pods left"
 }
 
 test_run_tty_through_a_pty() {
@@ -189,8 +254,14 @@ test_run_tty_through_a_pty() {
         "'$UPOD' run -it --pod ttyp --rootfs '$TESTDIR/rootfs' sh -c 'trap \"echo got-int; exit 7\" INT; sleep 10 & wait'" /dev/null)
     assert_eq "$?" "7" "exit status after Ctrl-C"
     assert_contains "$out" "got-int"
-    run_upod run -d -t --pod ttyp --rootfs "$TESTDIR/rootfs" true
-    assert_status 125
+    # -d -t: a terminal with no one on the other side; its output goes to
+    # the log (with the terminal's CR LF, as podman's).
+    "$UPOD" run -d -t --name dt --pod ttyp --rootfs "$TESTDIR/rootfs" \
+        sh -c 'test -t 0 && test -t 1 && echo is-a-tty; echo $TERM' >/dev/null || fail "run -d -t"
+    wait_for 10 sh -c "'$UPOD' ps -a --filter name=dt --format '{{.Status}}' | grep -q Exited" ||
+        fail "-d -t container did not finish"
+    assert_eq "$("$UPOD" logs dt | tr -d '\r')" "is-a-tty
+xterm" "logs of a -d -t container"
 }
 
 test_run_rootfs_overlay_is_thrown_away() {
@@ -200,7 +271,19 @@ test_run_rootfs_overlay_is_thrown_away() {
     assert_eq "$("$UPOD" run --pod ovl --rootfs "$TESTDIR/rootfs:O" sh -c 'echo new >/bin/added; rm /bin/ls; cat /bin/added; test -e /bin/ls || echo ls-gone' 2>&1)" "new
 ls-gone" "writes inside the overlay"
     assert_eq "$(cd "$TESTDIR/rootfs" && find . | sort)" "$before" "the rootfs after an overlay run"
-    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "overlay directories left"
+    # The overlay lives as long as the container: its changes survive a
+    # restart, and go with rm (or at once with --rm).
+    "$UPOD" create --name keep --pod ovl --rootfs "$TESTDIR/rootfs:O" sh -c 'echo run >>/log; cat /log' >/dev/null
+    assert_eq "$("$UPOD" start -a keep)" "run" "first start"
+    assert_eq "$("$UPOD" start -a keep)" "run
+run" "second start sees the first one's write"
+    assert_eq "$(cd "$TESTDIR/rootfs" && find . | sort)" "$before" "the rootfs after two starts"
+    run_upod rm keep
+    assert_status 0
+    "$UPOD" run --rm --pod ovl --rootfs "$TESTDIR/rootfs:O" true
+    run_upod ps -a --filter pod=ovl --format '{{.Names}}'
+    assert_eq "$(grep -vc infra <<<"$out")" "1" "records left: the first run's only"
+    assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers" | wc -l)" "1" "container directories left"
 }
 
 test_run_init_forwards_signals_and_reaps() {
@@ -221,7 +304,16 @@ test_run_init_forwards_signals_and_reaps() {
     wait "$runner"
     assert_eq "$?" "5" "exit status through --init"
     assert_eq "$(cat "$TESTDIR/o")" "term-seen" "the command got TERM"
-    run_upod run -d --init --pod initp --rootfs "$TESTDIR/rootfs" true
-    assert_status 125
-    assert_contains "$err" "not supported yet"
+    # -d --init: the init stays PID 1 while the command runs, and stop's
+    # TERM reaches the command through it.
+    "$UPOD" run -d --init --name di --pod initp --rootfs "$TESTDIR/rootfs" \
+        sh -c 'trap "exit 6" TERM; while :; do sleep 0.1; done' >/dev/null || fail "run -d --init"
+    sleep 0.5
+    run_upod ps --filter name=di --format '{{.Status}}'
+    assert_contains "$out" "Up"
+    assert_eq "$("$UPOD" exec di cat /proc/1/comm)" "upod-init" "PID 1 of the -d --init container"
+    run_upod stop di
+    assert_status 0
+    run_upod ps -a --filter name=di --format '{{.Status}}'
+    assert_contains "$out" "Exited (6)"
 }

@@ -9,6 +9,9 @@
 #include <sys/capability.h>
 
 #include "lib/container.h"
+#include "lib/ctr.h"
+#include "lib/namespaces.h"
+#include "lib/pod.h"
 
 static void test_volumes(void **state)
 {
@@ -90,6 +93,120 @@ static void test_caps(void **state)
     assert_non_null(strstr(err.msg, "unknown capability"));
 }
 
+static char *args[] = {"sh", "-c", "echo hi", NULL};
+static char *envs[] = {"PATH=/bin", "A=b=c", NULL};
+static char *vols[] = {"/srv/data:/data:ro", "/tmp:/scratch:rw", NULL};
+static char *tmpfs[] = {"/run", NULL};
+
+static ctr_t sample_record(void)
+{
+    ctr_t c;
+    memset(&c, 0, sizeof(c));
+    memset(c.id, 'a', CONTAINER_ID_LEN);
+    memset(c.pod_id, 'b', CONTAINER_ID_LEN);
+    c.name = "web";
+    c.rootfs = "/home/u/rootfs";
+    c.argv = args, c.argc = 3;
+    c.env = envs, c.nenv = 2;
+    c.created = 1764384000123456789LL;
+    c.stop_signal = 15;
+    c.workdir = "/srv";
+    c.uid = 1000, c.gid = 100;
+    c.hostname = "aaaaaaaaaaaa";
+    c.volumes = vols, c.nvolumes = 2;
+    c.tmpfs = tmpfs, c.ntmpfs = 1;
+    c.read_only = c.with_init = c.overlay = c.tty = c.own_pod = true;
+    c.caps = 0x800405fbULL;
+    c.status = CTR_EXITED;
+    c.exit_code = 3;
+    return c;
+}
+
+/* What create writes is what start reads back. */
+static void test_record_round_trip(void **state)
+{
+    (void)state;
+    ctr_t c = sample_record(), back;
+    upod_error_t err = {0};
+    kv_t kv, parsed;
+    kv_init(&kv);
+    ctr_to_kv(&c, &kv);
+    char *text = kv_serialize(&kv);
+    kv_clear(&kv);
+    assert_int_equal(kv_parse(text, &parsed, &err), 0);
+    free(text);
+    assert_int_equal(ctr_from_kv(&parsed, &back, &err), 0);
+    kv_clear(&parsed);
+    assert_string_equal(back.name, "web");
+    assert_int_equal(back.argc, 3);
+    assert_string_equal(back.argv[2], "echo hi");
+    assert_null(back.argv[3]);
+    assert_int_equal(back.nenv, 2);
+    assert_string_equal(back.env[1], "A=b=c");
+    assert_string_equal(back.workdir, "/srv");
+    assert_int_equal(back.uid, 1000);
+    assert_int_equal(back.gid, 100);
+    assert_string_equal(back.hostname, "aaaaaaaaaaaa");
+    assert_int_equal(back.nvolumes, 2);
+    assert_string_equal(back.volumes[0], "/srv/data:/data:ro");
+    assert_int_equal(back.ntmpfs, 1);
+    assert_true(back.read_only && back.with_init && back.overlay && back.tty && back.own_pod);
+    assert_int_equal(back.status, CTR_EXITED);
+    assert_int_equal(back.exit_code, 3);
+    assert_true(back.caps == 0x800405fbULL);
+    ctr_clear(&back);
+
+    /* A record from before these fields: the defaults. */
+    assert_int_equal(kv_parse("id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+                              "pod=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
+                              "name=old\nrootfs=/r\nstatus=exited\ncreated=1\nstop_signal=15\n"
+                              "monitor_pid=0\nmonitor_start=0\npid=0\npid_start=0\nstarted=0\n"
+                              "finished=0\nexit_code=0\narg=true\n",
+                              &parsed, &err),
+                     0);
+    assert_int_equal(ctr_from_kv(&parsed, &back, &err), 0);
+    kv_clear(&parsed);
+    assert_string_equal(back.workdir, "/");
+    assert_null(back.hostname);
+    assert_int_equal(back.nvolumes, 0);
+    assert_false(back.tty || back.own_pod || back.overlay);
+    ctr_clear(&back);
+}
+
+static void test_spec_from_record(void **state)
+{
+    (void)state;
+    ctr_t c = sample_record();
+    pod_t pod;
+    memset(&pod, 0, sizeof(pod));
+    memset(pod.config.id, 'b', POD_ID_LEN);
+    pod.config.share = SHARE_NET | SHARE_IPC;
+    container_spec_t spec;
+    upod_error_t err = {0};
+    assert_int_equal(ctr_spec_build(&c, &pod, "/run/user/1/upod", &spec, &err), 0);
+    assert_string_equal(spec.argv[0], "sh");
+    assert_null(spec.argv[3]);
+    assert_string_equal(spec.env[0], "PATH=/bin");
+    assert_int_equal(spec.nvolumes, 2);
+    assert_string_equal(spec.volumes[0].source, "/srv/data");
+    assert_string_equal(spec.volumes[0].target, "/data");
+    assert_true(spec.volumes[0].read_only);
+    assert_false(spec.volumes[1].read_only);
+    assert_string_equal(spec.tmpfs[0], "/run");
+    assert_true(spec.init && spec.read_only && spec.share_ipc);
+    assert_string_equal(spec.workdir, "/srv");
+    assert_string_equal(spec.overlay_dir,
+                        "/run/user/1/upod/containers/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    assert_non_null(strstr(spec.hosts_file, "/pods/bbbb"));
+    assert_non_null(strstr(spec.hostname_file, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/hostname"));
+    container_spec_clear(&spec);
+    /* A volume that does not parse is an error, not a silent drop. */
+    char *bad[] = {"relative:/x", NULL};
+    c.volumes = bad, c.nvolumes = 1;
+    assert_int_equal(ctr_spec_build(&c, &pod, "/s", &spec, &err), -1);
+    container_spec_clear(&spec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +214,8 @@ int main(void)
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_env),
         cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_record_round_trip),
+        cmocka_unit_test(test_spec_from_record),
     };
     return cmocka_run_group_tests_name("container", tests, NULL, NULL);
 }

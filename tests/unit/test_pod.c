@@ -340,6 +340,63 @@ static void test_human_duration(void **state)
     assert_string_equal(b, "2025-11-29T02:40:00.123456789Z");
 }
 
+static void test_time_parsing(void **state)
+{
+    (void)state;
+    long long ns = 0;
+    const char *t = "2025-11-29T02:40:00.123456789Z";
+    assert_true(rfc3339_parse(t, strlen(t), &ns));
+    assert_true(ns == 1764384000123456789LL);
+    t = "2025-11-29T03:40:00+01:00"; /* the same instant, whole seconds */
+    assert_true(rfc3339_parse(t, strlen(t), &ns));
+    assert_true(ns == 1764384000000000000LL);
+    t = "2025-11-28T21:10:00.5-05:30";
+    assert_true(rfc3339_parse(t, strlen(t), &ns));
+    assert_true(ns == 1764384000500000000LL);
+    t = "2024-02-29T00:00:00Z"; /* a leap day */
+    assert_true(rfc3339_parse(t, strlen(t), &ns));
+    assert_true(ns == 1709164800000000000LL);
+    /* Only the given length counts (log lines hold more after the time). */
+    t = "2025-11-29T02:40:00Z stdout F hello";
+    assert_true(rfc3339_parse(t, 20, &ns));
+    assert_false(rfc3339_parse(t, strlen(t), &ns));
+    const char *bad[] = {"", "2025-11-29", "2025-11-29T02:40:00", "2025-13-01T00:00:00Z",
+                         "2025-11-29T24:00:00Z", "2025-11-29T02:40:00.Z", "2025-11-29T02:40:00+0100",
+                         "x025-11-29T02:40:00Z"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(rfc3339_parse(bad[i], strlen(bad[i]), &ns));
+
+    long long now = 1764384000000000000LL;
+    assert_true(time_parse_since("10m", now, &ns));
+    assert_true(ns == now - 600000000000LL);
+    assert_true(time_parse_since("1h30m", now, &ns));
+    assert_true(ns == now - 5400000000000LL);
+    assert_true(time_parse_since("2.5s", now, &ns));
+    assert_true(ns == now - 2500000000LL);
+    assert_true(time_parse_since("150ms", now, &ns));
+    assert_true(ns == now - 150000000LL);
+    assert_true(time_parse_since("1764384000", now, &ns));
+    assert_true(ns == 1764384000000000000LL);
+    assert_true(time_parse_since("1764384000.25", now, &ns));
+    assert_true(ns == 1764384000250000000LL);
+    assert_true(time_parse_since("2025-11-29T02:40:00Z", now, &ns));
+    assert_true(ns == now);
+    const char *bad_since[] = {"", "10", "m", "10x", "1h-5m", "yesterday", "1.5.5", "-10m",
+                               "1764384000.", "10m ", "2025-11-29T02:40"};
+    for (size_t i = 0; i < sizeof(bad_since) / sizeof(bad_since[0]); i++) {
+        long long before = 42;
+        ns = before;
+        if (strcmp(bad_since[i], "10") == 0) {
+            /* digits alone are a Unix time, not a duration */
+            assert_true(time_parse_since(bad_since[i], now, &ns));
+            assert_true(ns == 10000000000LL);
+            continue;
+        }
+        assert_false(time_parse_since(bad_since[i], now, &ns));
+        assert_true(ns == before);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_idmap_build),
         cmocka_unit_test(test_signals),
         cmocka_unit_test(test_human_duration),
+        cmocka_unit_test(test_time_parsing),
     };
     return cmocka_run_group_tests_name("pod", tests, NULL, NULL);
 }
