@@ -295,12 +295,13 @@ int cmd_exec(int argc, char **argv, upod_error_t *err)
     const char *workdir = NULL;
     uid_t uid = 0;
     gid_t gid = 0;
+    bool tty = false;
     int c, ret = 0;
     cli_reset_getopt();
     while (ret == 0 && (c = getopt_long(argc, argv, "+:ite:w:u:h", opts, NULL)) != -1) {
         switch (c) {
         case 'i': break; /* stdin is always the command's */
-        case 't': ret = upod_fail(err, 0, "upod exec -t is not supported yet"); break;
+        case 't': tty = true; break;
         case 'e':
             if (nenv == sizeof(env) / sizeof(env[0]) - 1)
                 ret = upod_fail(err, 0, "too many -e (at most 63)");
@@ -315,7 +316,7 @@ int cmd_exec(int argc, char **argv, upod_error_t *err)
                 ret = -1;
             break;
         case 'h':
-            printf("Usage: upod exec [-e KEY=VALUE] [-w DIR] [-u UID[:GID]] CONTAINER COMMAND "
+            printf("Usage: upod exec [-i] [-t] [-e KEY=VALUE] [-w DIR] [-u UID[:GID]] CONTAINER COMMAND "
                    "[ARG...]\n\nRun a command in a running container.\n");
             goto out;
         default: ret = cli_option_error(c, argc, argv, "exec", err);
@@ -333,7 +334,7 @@ int cmd_exec(int argc, char **argv, upod_error_t *err)
             ctx_close(&ctx);
         }
         if (ret == 0)
-            ret = ctr_exec(&ctr, argv + optind + 1, env, uid, gid, workdir, err);
+            ret = ctr_exec(&ctr, argv + optind + 1, env, uid, gid, workdir, tty, err);
         ctr_clear(&ctr);
     }
 out:

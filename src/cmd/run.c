@@ -23,50 +23,49 @@
 #include "../lib/enter.h"
 #include "../lib/monitor.h"
 #include "../lib/pod.h"
+#include "../lib/sync.h"
 #include "../lib/terminal.h"
 #include "../lib/util.h"
 #include "cmd.h"
 
-/* The container's stdio for an attached run: ours, or a new pty (-t). */
-static int attach_stdio(const ctr_t *c, container_spec_t *spec, int *master, upod_error_t *err)
-{
-    *master = -1;
-    if (!c->tty)
-        return 0;
-    int slave;
-    if (terminal_open_pty(master, &slave, err) < 0)
-        return -1;
-    spec->set_stdio = true;
-    spec->controlling_tty = true;
-    spec->stdio[0] = spec->stdio[1] = spec->stdio[2] = slave;
-    return 0;
-}
-
-/* The container runs as our child: setup errors come back on a pipe, then
- * we are its monitor until it exits. Returns its exit status. */
+/* The container runs as our child: its terminal (-t) and setup errors
+ * come back on a socket and a pipe, then we are its monitor until it
+ * exits. Returns its exit status. */
 static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, container_spec_t *spec,
                         ctr_t *c, bool *failed_setup, upod_error_t *err)
 {
-    int master, report[2];
-    if (attach_stdio(c, spec, &master, err) < 0)
+    int console[2] = {-1, -1}, report[2], master = -1;
+    if (c->tty && sync_socketpair(console, err) < 0)
         return -1;
     if (pipe2(report, O_CLOEXEC) < 0) {
-        if (master >= 0) {
-            close(master);
-            close(spec->stdio[0]);
+        if (console[0] >= 0) {
+            close(console[0]);
+            close(console[1]);
         }
         return upod_fail(err, errno, "pipe");
     }
+    spec->console = c->tty;
+    spec->console_fd = console[1];
     spec->report_errors = true;
     spec->report_fd = report[1];
     fflush(NULL);
     pid_t child = pod_spawn_start(pod, false, CLONE_NEWNS, false, container_start, spec, err);
     close(report[1]);
-    if (master >= 0)
-        close(spec->stdio[0]);
+    if (console[1] >= 0)
+        close(console[1]);
+    upod_error_t no_console = {0};
+    if (child >= 0 && console[0] >= 0 && terminal_receive(console[0], &master, &no_console) < 0)
+        master = -1; /* the setup failed first: the report says why */
+    if (console[0] >= 0)
+        close(console[0]);
     char msg[1200];
     int code = child < 0 ? -1 : monitor_await_exec(report[0], child, msg, sizeof(msg));
     close(report[0]);
+    if (code < 0 && child >= 0 && c->tty && master < 0) {
+        kill(child, SIGKILL); /* it runs, but its terminal never came */
+        waitpid(child, NULL, 0);
+        return upod_fail(err, no_console.errnum, "%s", no_console.msg);
+    }
     if (child < 0 || code >= 0) {
         if (master >= 0)
             close(master);

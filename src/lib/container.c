@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "terminal.h"
 #include "netlink.h"
 #include "util.h"
 
@@ -498,6 +499,19 @@ void container_exec(const container_spec_t *spec)
             do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
         if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
             failf(errno, "cannot set the hostname");
+    }
+    container_spec_t with_console;
+    if (spec->console) {
+        /* Made here, where /dev/ptmx is the container's own. */
+        upod_error_t err = {0};
+        int slave;
+        if (terminal_make_for_peer(spec->console_fd, &slave, &err) < 0)
+            fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
+        close(spec->console_fd);
+        with_console = *spec;
+        with_console.set_stdio = with_console.controlling_tty = true;
+        with_console.stdio[0] = with_console.stdio[1] = with_console.stdio[2] = slave;
+        spec = &with_console;
     }
     if (chdir(spec->workdir ? spec->workdir : "/") < 0)
         failf(errno, "working directory %s", spec->workdir ? spec->workdir : "/");

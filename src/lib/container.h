@@ -50,6 +50,11 @@ typedef struct {
     bool set_stdio;        /* give the command stdio[] as 0, 1, 2 */
     int stdio[3];
     bool controlling_tty;  /* stdio[0] is a pty: a session of its own with it */
+    /* -t: the container makes its pty inside (its devpts) and sends the
+     * master over console_fd (terminal.h); the slave becomes its stdio and
+     * controlling terminal. */
+    bool console;
+    int console_fd;
     /* exec: the process already stands in the container's namespaces and
      * root; only user, capabilities, environment and directory are set. */
     bool join_only;

@@ -20,6 +20,8 @@
 #include "namespaces.h"
 #include "pod.h"
 #include "state.h"
+#include "sync.h"
+#include "terminal.h"
 #include "util.h"
 
 static const char *const status_names[] = {"created", "running", "exited"};
@@ -343,7 +345,7 @@ int ctr_spec_build(const ctr_t *c, const pod_t *pod, const char *state_path,
 }
 
 int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid,
-             const char *workdir, upod_error_t *err)
+             const char *workdir, bool tty, upod_error_t *err)
 {
     if (ctr_effective_status(c) != CTR_RUNNING)
         return upod_fail(err, 0, "can only exec in running containers: %s is %s", c->name,
@@ -363,29 +365,52 @@ int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid
     spec.env = xcalloc(c->nenv + 64, sizeof(char *));
     for (size_t i = 0; i < c->nenv; i++)
         spec.env[n++] = c->env[i];
-    for (size_t i = 0; extra_env && extra_env[i] && n < c->nenv + 63; i++)
+    if (tty)
+        spec.env[n++] = "TERM=xterm";
+    for (size_t i = 0; extra_env && extra_env[i] && n < c->nenv + 62; i++)
         spec.env[n++] = extra_env[i]; /* later entries win in most programs' getenv */
+    int console[2] = {-1, -1};
+    if (tty && sync_socketpair(console, err) < 0) {
+        free(spec.env);
+        return -1;
+    }
+    spec.console = tty;
+    spec.console_fd = console[1];
     /* Not the cgroup namespace: the kernel refuses it to a process that
      * entered the user namespace with setns (as `nsenter -C` shows). */
     int join = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS |
                CLONE_NEWIPC;
+    pid_t child = -1;
     if (setns(pidfd, join) < 0) {
-        free(spec.env);
-        return upod_fail(err, errno, "cannot join the namespaces of container %s", c->name);
-    }
-    fflush(NULL);
-    pid_t child = fork();
-    if (child < 0) {
-        free(spec.env);
-        return upod_fail(err, errno, "cannot fork");
-    }
-    if (child == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        container_exec(&spec);
+        upod_fail(err, errno, "cannot join the namespaces of container %s", c->name);
+    } else {
+        fflush(NULL);
+        child = fork();
+        if (child < 0)
+            upod_fail(err, errno, "cannot fork");
+        if (child == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            container_exec(&spec);
+        }
     }
     free(spec.env);
+    if (console[1] >= 0)
+        close(console[1]);
+    int master = -1;
+    upod_error_t no_console = {0};
+    if (child > 0 && tty && terminal_receive(console[0], &master, &no_console) < 0)
+        master = -1; /* the command could not be set up: its status says so */
+    if (console[0] >= 0)
+        close(console[0]);
+    if (child < 0)
+        return -1;
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
+    if (master >= 0) {
+        int code = terminal_relay(master, child);
+        close(master);
+        return code;
+    }
     int status;
     if (TEMP_FAILURE_RETRY(waitpid(child, &status, 0)) < 0)
         return upod_fail(err, errno, "waiting for the exec'd command");

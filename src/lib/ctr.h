@@ -78,9 +78,10 @@ int ctr_spec_build(const ctr_t *c, const struct pod *pod, const char *state_path
 
 /* `upod exec`: run argv in the running container c (all of its
  * namespaces, joined through a pidfd of its command), with its environment
- * plus extra_env, as uid:gid in workdir, with its capabilities. Returns the
- * exit status (126/127 when argv cannot be run), or -1 with err. */
+ * plus extra_env, as uid:gid in workdir, with its capabilities; tty: on a
+ * pty of the container's, relayed to our terminal. Returns the exit status
+ * (126/127 when argv cannot be run), or -1 with err. */
 int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid,
-             const char *workdir, upod_error_t *err);
+             const char *workdir, bool tty, upod_error_t *err);
 
 #endif

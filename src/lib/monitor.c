@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "enter.h"
 #include "logfile.h"
+#include "sync.h"
 #include "terminal.h"
 #include "state.h"
 #include "timefmt.h"
@@ -130,27 +131,33 @@ static int pump_logs(log_writer_t *log, int out, int errfd, int pidfd, pid_t pid
     return exit_code_from_status(status);
 }
 
-/* The container's stdio: /dev/null in, pipes out; or one pty (-t). out[0]
- * and err[0] are what the monitor reads (err[0] -1 with a pty); the
- * container's ends go into spec. */
+/* The container's stdio: /dev/null in, pipes out; or (-t) a pty it makes
+ * inside and whose master comes back on console[0]. out[0] and err[0] are
+ * what the monitor reads (-1 until the master comes, with a pty). */
 static int open_stdio(const ctr_t *ctr, container_spec_t *spec, int devnull, int out[2],
-                      int errp[2], upod_error_t *err)
+                      int errp[2], int console[2], upod_error_t *err)
 {
-    spec->set_stdio = true;
+    out[0] = out[1] = errp[0] = errp[1] = console[0] = console[1] = -1;
     if (ctr->tty) {
-        if (terminal_open_pty(&out[0], &out[1], err) < 0)
+        if (sync_socketpair(console, err) < 0)
             return -1;
-        errp[0] = errp[1] = -1;
-        spec->controlling_tty = true;
-        spec->stdio[0] = spec->stdio[1] = spec->stdio[2] = out[1];
+        spec->console = true;
+        spec->console_fd = console[1];
         return 0;
     }
+    spec->set_stdio = true;
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
         return upod_fail(err, errno, "pipe");
     spec->stdio[0] = devnull;
     spec->stdio[1] = out[1];
     spec->stdio[2] = errp[1];
     return 0;
+}
+
+static void close_if_open(int fd)
+{
+    if (fd >= 0)
+        close(fd);
 }
 
 __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, const pod_t *pod,
@@ -165,9 +172,10 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     cleanup_close int dirfd = state_open_subdir(ctrs_fd, ctr->id, false, &err);
     log_writer_t log;
-    int out[2], errp[2], report[2];
+    int out[2], errp[2], console[2], report[2];
     if (devnull < 0 || dirfd < 0 || log_writer_open(&log, dirfd, &err) < 0 ||
-        open_stdio(ctr, spec, devnull, out, errp, &err) < 0 || pipe2(report, O_CLOEXEC) < 0) {
+        open_stdio(ctr, spec, devnull, out, errp, console, &err) < 0 ||
+        pipe2(report, O_CLOEXEC) < 0) {
         dprintf(ready, "125 cannot start the container's monitor: %s\n", err.msg);
         _exit(1);
     }
@@ -177,18 +185,27 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     spec->report_errors = true;
     spec->report_fd = report[1];
     pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, container_start, spec, &err);
-    close(out[1]);
-    if (errp[1] >= 0)
-        close(errp[1]);
+    close_if_open(out[1]);
+    close_if_open(errp[1]);
+    close_if_open(console[1]);
     close(report[1]);
     if (pid < 0) {
         dprintf(ready, "125 %s\n", err.msg);
         _exit(1);
     }
     int pidfd = upod_pidfd_open(pid, 0);
+    /* -t: the master comes first (none if the setup failed before). */
+    if (console[0] >= 0 && terminal_receive(console[0], &out[0], &err) < 0)
+        out[0] = -1;
     /* A successful exec closes the report pipe with nothing in it. */
     char msg[1200];
     int failed = monitor_await_exec(report[0], pid, msg, sizeof(msg));
+    if (failed < 0 && out[0] < 0) { /* ran, but without its terminal: stop it */
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        snprintf(msg, sizeof(msg), "%s", err.msg);
+        failed = EXIT_UPOD_FAILED;
+    }
     if (failed >= 0) {
         dprintf(ready, "%d %s\n", failed, msg);
         _exit(1);

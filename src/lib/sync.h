@@ -17,6 +17,7 @@ typedef enum {
     SYNC_INFRA_READY,      /* infra -> keeper: namespaces set up, value = pid in host ns */
     SYNC_POD_READY,        /* keeper -> CLI: state written, the pod runs */
     SYNC_ERROR,            /* child -> parent: errnum + message */
+    SYNC_CONSOLE,          /* container -> its watcher: the master of its pty (passed fd) */
 } sync_type_t;
 
 typedef struct {

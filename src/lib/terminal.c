@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "sync.h"
 #include "util.h"
 
 int terminal_open_pty(int *master, int *slave, upod_error_t *err)
@@ -28,6 +29,28 @@ int terminal_open_pty(int *master, int *slave, upod_error_t *err)
         close(*master);
         return upod_fail(err, saved, "cannot set up a pseudo-terminal");
     }
+    return 0;
+}
+
+int terminal_make_for_peer(int sock, int *slave, upod_error_t *err)
+{
+    int master;
+    if (terminal_open_pty(&master, slave, err) < 0)
+        return -1;
+    int ret = sync_send_fd(sock, SYNC_CONSOLE, 0, master, err);
+    close(master);
+    if (ret < 0)
+        close(*slave);
+    return ret;
+}
+
+int terminal_receive(int sock, int *master, upod_error_t *err)
+{
+    sync_msg_t msg;
+    if (sync_expect_fd(sock, SYNC_CONSOLE, -1, "the container", &msg, master, err) < 0)
+        return -1;
+    if (*master < 0)
+        return upod_fail(err, 0, "the container sent no terminal");
     return 0;
 }
 

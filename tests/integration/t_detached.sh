@@ -126,6 +126,15 @@ test_exec_joins_the_running_container() {
     assert_eq "$?" "4" "exit status of exec"
     run_upod exec box nosuchcmd
     assert_status 127
+    # -t: a terminal of the container's own devpts (ttyname agrees), with
+    # TERM set; driven through script(1) with -i, and without a terminal on
+    # our side too.
+    local out
+    out=$(printf 'tty; echo $TERM; exit 6\n' | script -qec "'$UPOD' exec -it box sh" /dev/null)
+    assert_eq "$?" "6" "exit status of exec -it"
+    [[ $out =~ /dev/pts/[0-9]+ ]] || fail "exec -it: no /dev/pts name in: $out"
+    assert_contains "$out" "xterm"
+    assert_eq "$("$UPOD" exec -t box sh -c 'test -t 0 && tty' | tr -d '\r' | grep -c '^/dev/pts/')" "1" "exec -t"
     run_upod exec nosuchctr true
     assert_status 125
     assert_contains "$err" "no such container"

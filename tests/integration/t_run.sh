@@ -244,11 +244,13 @@ test_run_tty_through_a_pty() {
     setup_pod ttyp
     # script(1) gives upod a terminal; the container gets one of its own.
     local out
-    out=$(printf 'test -t 0 && echo is-a-tty; echo $TERM; exit 3\n' |
+    out=$(printf 'test -t 0 && echo is-a-tty; echo $TERM; tty; exit 3\n' |
         script -qec "'$UPOD' run -it --pod ttyp --rootfs '$TESTDIR/rootfs' sh" /dev/null)
     assert_eq "$?" "3" "exit status through the terminal"
     assert_contains "$out" "is-a-tty"
     assert_contains "$out" "xterm"
+    # The terminal is one of the container's devpts: ttyname() finds it.
+    [[ $out =~ /dev/pts/[0-9]+ ]] || fail "run -it: tty printed no /dev/pts name: $out"
     # Ctrl-C (a byte in raw mode) reaches the container as SIGINT.
     out=$( (sleep 1; printf '\003') | timeout 20 script -qec \
         "'$UPOD' run -it --pod ttyp --rootfs '$TESTDIR/rootfs' sh -c 'trap \"echo got-int; exit 7\" INT; sleep 10 & wait'" /dev/null)
@@ -257,11 +259,12 @@ test_run_tty_through_a_pty() {
     # -d -t: a terminal with no one on the other side; its output goes to
     # the log (with the terminal's CR LF, as podman's).
     "$UPOD" run -d -t --name dt --pod ttyp --rootfs "$TESTDIR/rootfs" \
-        sh -c 'test -t 0 && test -t 1 && echo is-a-tty; echo $TERM' >/dev/null || fail "run -d -t"
+        sh -c 'test -t 0 && test -t 1 && echo is-a-tty; echo $TERM; tty' >/dev/null || fail "run -d -t"
     wait_for 10 sh -c "'$UPOD' ps -a --filter name=dt --format '{{.Status}}' | grep -q Exited" ||
         fail "-d -t container did not finish"
-    assert_eq "$("$UPOD" logs dt | tr -d '\r')" "is-a-tty
-xterm" "logs of a -d -t container"
+    assert_eq "$("$UPOD" logs dt | tr -d '\r' | sed 's,^/dev/pts/[0-9]*$,/dev/pts/N,')" "is-a-tty
+xterm
+/dev/pts/N" "logs of a -d -t container"
 }
 
 test_run_rootfs_overlay_is_thrown_away() {
