@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "control.h"
+#include "tap.h"
 #include "terminal.h"
 #include "netlink.h"
 #include "util.h"
@@ -144,6 +146,7 @@ void container_spec_clear(container_spec_t *spec)
     free(spec->hosts_file);
     free(spec->resolv_file);
     free(spec->hostname_file);
+    free(spec->own_net_pod_dir);
     memset(spec, 0, sizeof(*spec));
 }
 
@@ -478,6 +481,12 @@ void container_start(void *arg, int fresh)
     upod_error_t err = {0};
     if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0)
         fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
+    if ((fresh & CLONE_NEWNET) && spec->own_net_pod_dir) {
+        int tapfd = tap_create_pod_interface(spec->own_net_mtu, &err);
+        if (tapfd < 0 || control_send_tap(spec->own_net_pod_dir, tapfd, &err) < 0)
+            fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
+        close(tapfd);
+    }
     container_exec(spec);
 }
 

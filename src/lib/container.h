@@ -42,6 +42,11 @@ typedef struct {
     /* The pod's files, bound into the container. */
     char *hosts_file, *resolv_file, *hostname_file;
     bool share_ipc;        /* bind the pod's /dev/shm instead of a fresh one */
+    /* A network of its own (the pod has one but does not share it): its
+     * tap0 goes to the keeper of the pod whose state directory is pod_dir
+     * (control.h). NULL: lo only, or the pod's network. */
+    char *own_net_pod_dir;
+    unsigned own_net_mtu;
     /* report_errors: setup errors go to report_fd (a CLOEXEC pipe that a
      * successful exec closes) instead of stderr. Then the stdio given to
      * the command. */

@@ -341,6 +341,10 @@ int ctr_spec_build(const ctr_t *c, const pod_t *pod, const char *state_path,
     spec->hosts_file = xasprintf("%s/pods/%s/hosts", state_path, pod->config.id);
     spec->resolv_file = xasprintf("%s/pods/%s/resolv.conf", state_path, pod->config.id);
     spec->share_ipc = pod->config.share & SHARE_IPC;
+    if (!(pod->config.share & SHARE_NET) && pod->config.net.mode != NET_MODE_NONE) {
+        spec->own_net_pod_dir = xasprintf("%s/pods/%s", state_path, pod->config.id);
+        spec->own_net_mtu = pod->config.net.mtu;
+    }
     return 0;
 }
 

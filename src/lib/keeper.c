@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "control.h"
+#include "namespaces.h"
 #include "infra.h"
 #include "pollset.h"
 #include "portfwd.h"
@@ -178,21 +180,86 @@ static void keeper_record_exit(int pods_fd, int state_fd, const pod_t *pod, int 
     pod_clear(&current);
 }
 
-/* Keeper: run the pod's network until the infra ends, passing on the stop
- * signals. Returns the infra's wait status. */
-static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, pod_slirp_t *slirp)
+/* The libslirp instances of containers with a network of their own, each
+ * with a pidfd of the container's process: our tap fd holds its network
+ * namespace alive, so the device never goes away by itself; the instance
+ * goes when that process ends. */
+typedef struct {
+    pod_slirp_t *slirp;
+    int owner; /* pidfd */
+    size_t owner_index;
+} own_net_t;
+
+typedef struct {
+    own_net_t *items;
+    size_t n;
+} own_nets_t;
+
+/* Keeper: a container hands over its tap (control.h). */
+static void keeper_serve_tap(int control_fd, const pod_config_t *config, own_nets_t *nets)
+{
+    upod_error_t err = {0};
+    int tapfd, owner = -1;
+    pod_slirp_t *s = NULL;
+    int conn = control_accept_tap(control_fd, &tapfd, &owner, &err);
+    if (conn < 0) {
+        keeper_log("control socket: %s", err.msg);
+        return;
+    }
+    s = pod_slirp_new(tapfd, &config->net, &err);
+    if (s) {
+        nets->items = xrealloc(nets->items, (nets->n + 1) * sizeof(*nets->items));
+        nets->items[nets->n++] = (own_net_t){.slirp = s, .owner = owner};
+    } else {
+        close(owner);
+    }
+    control_reply(conn, s ? NULL : &err);
+}
+
+/* Keeper: free the instances whose container ended. */
+static void keeper_drop_ended(own_nets_t *nets, const pollset_t *ps)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < nets->n; i++) {
+        own_net_t *net = &nets->items[i];
+        if ((pollset_revents(ps, net->owner_index) & POLLIN) || pod_slirp_tap_gone(net->slirp)) {
+            pod_slirp_free(net->slirp);
+            close(net->owner);
+        } else {
+            nets->items[kept++] = *net;
+        }
+    }
+    nets->n = kept;
+}
+
+/* Keeper: run the pod's network (and its containers' own ones) until the
+ * infra ends, passing on the stop signals. Returns the infra's wait
+ * status. */
+static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, pod_slirp_t *slirp,
+                       int control_fd, const pod_config_t *config)
 {
     pollset_t ps = {0};
+    own_nets_t nets = {0};
     for (;;) {
         pollset_reset(&ps);
         size_t infra_index = pollset_add(&ps, infra_pidfd, POLLIN);
         size_t sig_index = pollset_add(&ps, sigfd, POLLIN);
+        size_t control_index = control_fd >= 0 ? pollset_add(&ps, control_fd, POLLIN) : 0;
         int timeout = -1;
         if (slirp)
             pod_slirp_fill(slirp, &ps, &timeout);
+        for (size_t i = 0; i < nets.n; i++) {
+            nets.items[i].owner_index = pollset_add(&ps, nets.items[i].owner, POLLIN);
+            pod_slirp_fill(nets.items[i].slirp, &ps, &timeout);
+        }
         int r = pollset_wait(&ps, timeout);
         if (slirp)
             pod_slirp_dispatch(slirp, &ps, r < 0);
+        for (size_t i = 0; i < nets.n; i++)
+            pod_slirp_dispatch(nets.items[i].slirp, &ps, r < 0);
+        keeper_drop_ended(&nets, &ps);
+        if (control_fd >= 0 && (pollset_revents(&ps, control_index) & POLLIN))
+            keeper_serve_tap(control_fd, config, &nets);
         if (pollset_revents(&ps, infra_index) & POLLIN)
             break;
         struct signalfd_siginfo si;
@@ -201,6 +268,11 @@ static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, pod_slirp_t *sli
             si.ssi_signo != SIGCHLD)
             upod_pidfd_send_signal(infra_pidfd, SIGTERM);
     }
+    for (size_t i = 0; i < nets.n; i++) {
+        pod_slirp_free(nets.items[i].slirp);
+        close(nets.items[i].owner);
+    }
+    free(nets.items);
     pollset_free(&ps);
     int status = 0;
     if (TEMP_FAILURE_RETRY(waitpid(infra, &status, 0)) < 0)
@@ -249,6 +321,21 @@ static int keeper_write_etc(int pods_fd, const pod_config_t *config, upod_error_
     return 0;
 }
 
+/* Keeper: the control socket, when containers get networks of their own
+ * (the pod has a network but does not share it). */
+static int keeper_control(int pods_fd, const pod_config_t *config, int *control_fd,
+                          upod_error_t *err)
+{
+    *control_fd = -1;
+    if (config->net.mode == NET_MODE_NONE || (config->share & SHARE_NET))
+        return 0;
+    cleanup_close int dirfd = state_open_subdir(pods_fd, config->id, false, err);
+    if (dirfd < 0)
+        return -1;
+    *control_fd = control_listen(dirfd, err);
+    return *control_fd < 0 ? -1 : 0;
+}
+
 /* Keeper: the whole life, after the fork. Never returns. */
 __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_t *pod,
                                                  int cli_fd)
@@ -270,9 +357,10 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
     }
     published_t published = {0};
     pid_t infra = -1;
-    int infra_pidfd = -1, infra_sync = -1, tapfd = -1;
+    int infra_pidfd = -1, infra_sync = -1, tapfd = -1, control_fd = -1;
     pod_slirp_t *slirp = NULL;
     if (keeper_write_etc(pods_fd, &pod->config, &err) < 0 ||
+        (keeper_control(pods_fd, &pod->config, &control_fd, &err) < 0) ||
         portfwd_bind(&pod->config, &published, &err) < 0 ||
         keeper_spawn_infra(&pod->config, &published, &infra, &infra_pidfd, &infra_sync, &tapfd,
                            &err) < 0) {
@@ -295,7 +383,7 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
         sync_send(cli_fd, SYNC_POD_READY, infra, &err) < 0)
         goto failed;
     close(cli_fd);
-    int status = keeper_loop(infra, infra_pidfd, sigfd, slirp);
+    int status = keeper_loop(infra, infra_pidfd, sigfd, slirp, control_fd, &pod->config);
     keeper_record_exit(pods_fd, state_fd, pod, status);
     _exit(0);
 

@@ -28,6 +28,7 @@ struct pod_slirp {
     int tapfd;
     slirp_timer_t *timers;
     size_t tap_index;   /* in the pollset of the current turn */
+    bool tap_gone;      /* its network namespace (and so the device) is gone */
     uint8_t frame[65536 + 64];
 };
 
@@ -244,6 +245,8 @@ static void read_tap(pod_slirp_t *s)
     ssize_t n = TEMP_FAILURE_RETRY(read(s->tapfd, s->frame, sizeof(s->frame)));
     if (n > 0)
         slirp_input(s->slirp, s->frame, (int)n);
+    else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+        s->tap_gone = true; /* EBADFD once the device is unregistered */
 }
 
 static void run_timers(pod_slirp_t *s)
@@ -270,7 +273,15 @@ void pod_slirp_dispatch(pod_slirp_t *s, const pollset_t *ps, bool poll_failed)
      * answer to the first datagram of a new UDP flow (the pod's first DNS
      * query) was lost now and then. */
     slirp_pollfds_poll(s->slirp, poll_failed, get_revents_cb, (void *)ps);
-    if (pollset_revents(ps, s->tap_index) & POLLIN)
+    short tap_events = pollset_revents(ps, s->tap_index);
+    if (tap_events & POLLIN)
         read_tap(s);
+    else if (tap_events & (POLLERR | POLLHUP | POLLNVAL))
+        s->tap_gone = true;
     run_timers(s);
+}
+
+bool pod_slirp_tap_gone(const pod_slirp_t *s)
+{
+    return s->tap_gone;
 }

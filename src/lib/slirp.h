@@ -29,4 +29,7 @@ int pod_slirp_add_hostfwd(pod_slirp_t *s, bool udp, const char *host_ip, unsigne
 void pod_slirp_fill(pod_slirp_t *s, pollset_t *ps, int *timeout_ms);
 void pod_slirp_dispatch(pod_slirp_t *s, const pollset_t *ps, bool poll_failed);
 
+/* The tap went away (its network namespace ended): free the instance. */
+bool pod_slirp_tap_gone(const pod_slirp_t *s);
+
 #endif

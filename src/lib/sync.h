@@ -18,6 +18,8 @@ typedef enum {
     SYNC_POD_READY,        /* keeper -> CLI: state written, the pod runs */
     SYNC_ERROR,            /* child -> parent: errnum + message */
     SYNC_CONSOLE,          /* container -> its watcher: the master of its pty (passed fd) */
+    SYNC_TAP,              /* container -> keeper: its own tap (passed fd), control.h */
+    SYNC_TAP_READY,        /* keeper -> container: libslirp serves it */
 } sync_type_t;
 
 typedef struct {

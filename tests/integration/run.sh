@@ -9,6 +9,7 @@
 # need a particular /dev/net/tun mode are run once per mode (0600, as this
 # machine ships it, then 0666); the device's mode is restored afterwards.
 # As a plain user: run the tests directly, with a temporary XDG_RUNTIME_DIR.
+# Arguments go to runner.sh: --only t_run.sh runs one file.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 test_user=upodtest
@@ -72,7 +73,7 @@ if [ "$(id -u)" -eq 0 ]; then
     # The whole suite with the device usable, as .ci/run leaves it.
     tun_mode_saved=$(stat -c %a /dev/net/tun 2>/dev/null || true)
     [ -n "$tun_mode_saved" ] && chmod 0666 /dev/net/tun
-    run_as_user --tap-start 1
+    run_as_user --tap-start 1 "$@"
     # Then the tun checks again with the device as this machine ships it.
     if [ -n "$tun_mode_saved" ]; then
         chmod 0600 /dev/net/tun
@@ -81,5 +82,5 @@ if [ "$(id -u)" -eq 0 ]; then
         tun_mode_saved=""
     fi
 else
-    run_as_user --tap-start 1
+    run_as_user --tap-start 1 "$@"
 fi

@@ -181,7 +181,7 @@ test_container_subcommands() {
     setup_pod sub
     run_upod container run --name c1 --pod sub --rootfs "$TESTDIR/rootfs" true
     assert_status 0
-    run_upod container ls -a --filter name=c1 --format '{{.Names}}'
+    run_upod container ls -a --filter "name=^c1$" --format '{{.Names}}'
     assert_eq "$out" "c1" "container ls"
     run_upod container inspect --format '{{.Name}}' c1
     assert_eq "$out" "c1" "container inspect"

@@ -255,3 +255,40 @@ test_dns_is_forwarded_to_the_hosts_resolver() {
     assert_eq "$out" "192.0.2.77
 NXDOMAIN" "answers through 10.0.2.3"
 }
+
+# A pod that does not share its network: each container gets its own
+# namespace with its own tap0 and libslirp instance in the pod's keeper,
+# freed when the container ends.
+test_containers_get_their_own_network_when_net_is_not_shared() {
+    local port=$((PORT_BASE + 90)) kp
+    make_rootfs "$TESTDIR/rootfs"
+    cp "$XFER" "$TESTDIR/rootfs/bin/xfer"
+    run_upod pod create --name apart --share none --network slirp:allow_host_loopback=true
+    run_upod pod start apart
+    assert_status 0
+    kp=$(pgrep -u "$(id -u)" -f '^upod-keeper apart')
+    [ -n "$kp" ] || fail "no keeper for pod apart"
+    tun_fds() { ls -l "/proc/$kp/fd" | grep -c '/net/tun'; }
+    assert_eq "$(tun_fds)" "1" "the keeper's taps: the pod's"
+    # Outbound through the container's own slirp: the host sees 127.0.0.1.
+    "$XFER" peer $port >"$TESTDIR/host-srv" &
+    wait_for 5 grep -q listening "$TESTDIR/host-srv" || fail "host server did not start"
+    assert_eq "$("$UPOD" run --pod apart --rootfs "$TESTDIR/rootfs" xfer ask 10.0.2.2 $port)" \
+        "127.0.0.1" "a container's own network reaching the host"
+    wait
+    for c in n1 n2; do
+        "$UPOD" run -d --name $c --pod apart --rootfs "$TESTDIR/rootfs" sleep 100 >/dev/null ||
+            fail "run -d $c"
+    done
+    assert_contains "$("$UPOD" exec n1 ip -o addr show tap0)" "10.0.2.100/24"
+    assert_contains "$("$UPOD" exec n2 ip route)" "default via 10.0.2.2"
+    local a b
+    a=$("$UPOD" exec n1 readlink /proc/self/ns/net)
+    b=$("$UPOD" exec n2 readlink /proc/self/ns/net)
+    [ "$a" != "$b" ] || fail "n1 and n2 share a network namespace ($a)"
+    wait_for 5 sh -c "[ \$(ls -l /proc/$kp/fd | grep -c /net/tun) = 3 ]" ||
+        fail "the keeper serves $(tun_fds) taps, expected 3"
+    "$UPOD" rm -f n1 n2 >/dev/null
+    wait_for 10 sh -c "[ \$(ls -l /proc/$kp/fd | grep -c /net/tun) = 1 ]" ||
+        fail "the containers' taps were not freed: $(tun_fds) left"
+}

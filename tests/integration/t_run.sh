@@ -163,9 +163,9 @@ test_namespace_semantics_from_two_containers() {
     assert_eq "$(crun all cat /proc/1/cmdline | tr -d '\0')" "upod-infra" "PID 1 with pid shared"
     assert_eq "$(crun nothing sh -c 'cat /proc/1/cmdline; true' | tr '\0' ' ')" \
         "sh -c cat /proc/1/cmdline; true " "PID 1 with pid not shared"
-    # net: the pod's tap0 when shared, lo only when not.
+    # net: the pod's tap0 when shared, a tap0 of its own when not.
     assert_contains "$(crun all ip -o addr)" "10.0.2.100"
-    assert_eq "$(crun nothing ip -o link | awk -F': ' '{print $2}' | paste -sd, -)" "lo" "own network"
+    assert_eq "$(crun nothing ip -o link | awk -F': ' '{print $2}' | paste -sd, -)" "lo,tap0" "own network"
 }
 
 test_run_pod_new_creates_and_starts_the_pod() {

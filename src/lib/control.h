@@ -1,0 +1,38 @@
+/* control.h: the keeper's control socket, STATE/pods/<id>/keeper.sock
+ * (SOCK_SEQPACKET, in the user's 0700 state directory).
+ *
+ * A container of a pod that does not share its network gets a network
+ * namespace of its own: it creates its own tap0 there (tap.h) and hands the
+ * tap fd to its pod's keeper through this socket; the keeper runs one more
+ * libslirp instance on it until the tap goes away with the namespace.
+ *
+ * container setup                       keeper
+ *   tap_create_pod_interface()            poll: control socket readable
+ *   connect keeper.sock, SYNC_TAP + fd -> accept, read, pod_slirp_new
+ *   <- SYNC_TAP_READY (or SYNC_ERROR)      reply; serve the tap */
+#ifndef UPOD_CONTROL_H
+#define UPOD_CONTROL_H
+
+#include "error.h"
+
+#define CONTROL_SOCKET_NAME "keeper.sock"
+
+/* Keeper: listen on pod_dir/keeper.sock (a stale one is replaced).
+ * Returns the listening fd (non-blocking, CLOEXEC). */
+int control_listen(int pod_dirfd, upod_error_t *err);
+
+/* Keeper: accept one client and read its tap fd (1 s at most); *owner: a
+ * pidfd of the client process (the container's: the tap is needed as long
+ * as it lives). Returns the connection (answer with control_reply), or
+ * -1. */
+int control_accept_tap(int listen_fd, int *tapfd, int *owner, upod_error_t *err);
+/* Keeper: tell the client whether its tap is served (failure: NULL for
+ * success, else the error), then close the connection. */
+void control_reply(int conn, const upod_error_t *failure);
+
+/* Container: hand tapfd to the keeper of the pod whose state directory is
+ * pod_dir, and wait for its answer. The calling process must be the one
+ * whose end frees the tap. */
+int control_send_tap(const char *pod_dir, int tapfd, upod_error_t *err);
+
+#endif
