@@ -15,6 +15,7 @@
 #include "../lib/json.h"
 #include "../lib/namespaces.h"
 #include "../lib/pod.h"
+#include "../lib/tap.h"
 #include "../lib/template.h"
 #include "../lib/timefmt.h"
 #include "../lib/logfile.h"
@@ -343,8 +344,62 @@ out:
     return ret;
 }
 
+/* NetworkSettings: the pod's address and published ports, for a container
+ * that shares the pod's network (its own network has no published port). */
+static json_t *network_json(const pod_t *pod)
+{
+    json_t *o = json_new_object();
+    bool has_net = pod && pod->config.net.mode != NET_MODE_NONE;
+    json_set_string(o, "IPAddress", has_net ? POD_IP : "");
+    json_set_string(o, "Gateway", has_net ? POD_GATEWAY : "");
+    json_t *ports = json_set(o, "Ports", json_new_object());
+    bool shares = pod && (pod->config.share & SHARE_NET);
+    bool running = pod && pod_effective_status(pod) == POD_STATUS_RUNNING;
+    for (size_t i = 0; shares && running && i < pod->state.npublished; i++) {
+        const published_port_t *pp = &pod->state.published[i];
+        char key[32], host_port[16];
+        snprintf(key, sizeof(key), "%u/%s", pp->container_port,
+                 pp->proto == PORT_PROTO_UDP ? "udp" : "tcp");
+        snprintf(host_port, sizeof(host_port), "%u", pp->host_port);
+        json_t *list = json_get(ports, key);
+        if (!list)
+            list = json_set(ports, key, json_new_array());
+        json_t *binding = json_new_object();
+        json_set_string(binding, "HostIp", pp->host_ip[0] ? pp->host_ip : "0.0.0.0");
+        json_set_string(binding, "HostPort", host_port);
+        json_append(list, binding);
+    }
+    return o;
+}
+
+static json_t *config_json(const ctr_t *c, const pod_t *pod)
+{
+    json_t *cfg = json_new_object();
+    json_set_string(cfg, "Hostname", c->hostname ? c->hostname : pod ? pod->config.hostname : "");
+    json_t *env = json_set(cfg, "Env", json_new_array());
+    for (size_t i = 0; i < c->nenv; i++)
+        json_append(env, json_new_string(c->env[i]));
+    size_t first = c->has_entrypoint ? 1 : 0;
+    json_t *entry = json_set(cfg, "Entrypoint", json_new_array());
+    if (c->has_entrypoint && c->argc)
+        json_append(entry, json_new_string(c->argv[0]));
+    json_t *cmd = json_set(cfg, "Cmd", json_new_array());
+    for (size_t i = first; i < c->argc; i++)
+        json_append(cmd, json_new_string(c->argv[i]));
+    json_set_string(cfg, "WorkingDir", c->workdir ? c->workdir : "/");
+    char user[32] = "";
+    if (c->has_user)
+        snprintf(user, sizeof(user), "%u:%u", (unsigned)c->uid, (unsigned)c->gid);
+    json_set_string(cfg, "User", user);
+    json_set_bool(cfg, "Tty", c->tty);
+    char sig[16];
+    snprintf(sig, sizeof(sig), "%d", c->stop_signal);
+    json_set_string(cfg, "StopSignal", sig);
+    return cfg;
+}
+
 /* podman's container inspect keys, where upod has them. */
-static json_t *ctr_inspect_json(const ctr_t *c, const char *state_path)
+static json_t *ctr_inspect_json(const ctr_t *c, const pod_t *pod, const char *state_path)
 {
     char created[64], started[64], finished[64];
     ctr_status_t s = ctr_effective_status(c);
@@ -377,19 +432,8 @@ static json_t *ctr_inspect_json(const ctr_t *c, const char *state_path)
     json_set_string(o, "ResolvConfPath", resolv);
     json_set_string(o, "HostnamePath", hostname);
     json_set_string(o, "LogPath", log);
-    json_t *cfg = json_set(o, "Config", json_new_object());
-    json_t *env = json_set(cfg, "Env", json_new_array());
-    for (size_t i = 0; i < c->nenv; i++) {
-        json_append(env, json_new_string(c->env[i]));
-        if (strncmp(c->env[i], "HOSTNAME=", 9) == 0)
-            json_set_string(cfg, "Hostname", c->env[i] + 9);
-    }
-    json_t *cmd = json_set(cfg, "Cmd", json_new_array());
-    for (size_t i = 0; i < c->argc; i++)
-        json_append(cmd, json_new_string(c->argv[i]));
-    char sig[16];
-    snprintf(sig, sizeof(sig), "%d", c->stop_signal);
-    json_set_string(cfg, "StopSignal", sig);
+    json_set(o, "Config", config_json(c, pod));
+    json_set(o, "NetworkSettings", network_json(pod));
     json_t *ns = json_set(o, "Namespaces", json_new_object());
     for (unsigned i = 0; i < ns_kinds_count; i++) {
         char path[64];
@@ -426,7 +470,11 @@ int cmd_inspect(int argc, char **argv, upod_error_t *err)
         ctr_t ctr;
         upod_error_t one = {0};
         if (ctr_lookup(ctx.ctrs_fd, argv[i], &ctr, &one) == 0) {
-            json_append(list, ctr_inspect_json(&ctr, ctx.st.path));
+            pod_t pod;
+            bool have_pod = pod_lookup(ctx.st.pods_fd, ctr.pod_id, &pod, &one) == 0;
+            json_append(list, ctr_inspect_json(&ctr, have_pod ? &pod : NULL, ctx.st.path));
+            if (have_pod)
+                pod_clear(&pod);
             ctr_clear(&ctr);
             continue;
         }

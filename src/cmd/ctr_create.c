@@ -119,7 +119,7 @@ int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod
         case 'p': push(&o->publish, &o->npublish, optarg); break;
         case O_NETWORK: o->network = optarg; break;
         case 'h':
-            printf("Usage: upod %s [--pod POD] --rootfs DIR [OPTIONS] COMMAND [ARG...]\n\n%s\n\n%s",
+            printf("Usage: upod %s [--pod POD] --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]\n\n%s\n\n%s",
                    cmd,
                    run ? "Run a container (its pod is started if needed); attached, upod exits "
                          "with its status."
@@ -215,6 +215,7 @@ static int set_command(const ctr_create_opts_t *o, int cmd_argc, char **cmd_argv
     c->argv = xcalloc((size_t)cmd_argc + 2, sizeof(char *));
     if (o->entrypoint)
         c->argv[c->argc++] = xstrdup(o->entrypoint);
+    c->has_entrypoint = o->entrypoint != NULL;
     for (int i = 0; i < cmd_argc; i++)
         c->argv[c->argc++] = xstrdup(cmd_argv[i]);
     if (c->argc == 0)
@@ -265,6 +266,7 @@ static int build_record(const ctr_create_opts_t *o, const pod_t *pod, int cmd_ar
                          o->workdir);
     if (o->user && user_parse(o->user, &c->uid, &c->gid, err) < 0)
         return -1;
+    c->has_user = o->user != NULL;
     if (set_mounts(o, c, err) < 0)
         return -1;
     c->read_only = o->read_only;

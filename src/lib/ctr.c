@@ -63,6 +63,8 @@ void ctr_to_kv(const ctr_t *c, kv_t *kv)
     kv_addf(kv, "finished", "%lld", c->finished);
     kv_addf(kv, "exit_code", "%d", c->exit_code);
     kv_add(kv, "workdir", c->workdir ? c->workdir : "/");
+    kv_add(kv, "has_entrypoint", c->has_entrypoint ? "true" : "false");
+    kv_add(kv, "has_user", c->has_user ? "true" : "false");
     kv_addf(kv, "uid", "%u", (unsigned)c->uid);
     kv_addf(kv, "gid", "%u", (unsigned)c->gid);
     if (c->hostname)
@@ -162,6 +164,8 @@ int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
     c->overlay = get_bool(kv, "overlay");
     c->tty = get_bool(kv, "tty");
     c->own_pod = get_bool(kv, "own_pod");
+    c->has_entrypoint = get_bool(kv, "has_entrypoint");
+    c->has_user = get_bool(kv, "has_user");
     return 0;
 }
 

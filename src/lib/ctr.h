@@ -31,6 +31,8 @@ typedef struct ctr_record {
     int stop_signal;
     bool auto_remove;
     /* How it runs (create stores it, start rebuilds the spec from it). */
+    bool has_entrypoint;  /* argv[0] came from --entrypoint */
+    bool has_user;        /* -u was given */
     char *workdir;
     uid_t uid;
     gid_t gid;

@@ -162,6 +162,20 @@ d9" "a container and a pod"
     run_upod inspect nothing
     assert_status 125
     assert_contains "$err" "no such object"
+    # Config as created, NetworkSettings from the pod (its ports as bound).
+    run_upod pod create --name d9p -p 127.0.0.1::80
+    drun d9p --name cfg --entrypoint /bin/sh -w /tmp -u 1000:1000 -e K=v -t \
+        -- -c 'sleep 300' >/dev/null || fail "run -d cfg"
+    run_upod inspect cfg
+    local port
+    port=$("$UPOD" port d9p 80 | cut -d: -f2)
+    jq -e --arg port "$port" '.[0].Config.Entrypoint == ["/bin/sh"]
+        and .[0].Config.Cmd == ["-c", "sleep 300"] and .[0].Config.WorkingDir == "/tmp"
+        and .[0].Config.User == "1000:1000" and .[0].Config.Tty == true
+        and (.[0].Config.Env | index("K=v") != null) and .[0].Config.Hostname == "d9p"
+        and .[0].NetworkSettings.IPAddress == "10.0.2.100"
+        and .[0].NetworkSettings.Ports == {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": $port}]}' \
+        <<<"$out" >/dev/null || fail "inspect of cfg: $out"
 }
 
 test_kill_wait_and_port() {
