@@ -99,10 +99,16 @@ unit: $(UNIT_BIN)
 
 # Test peers the integration tests run (static, so that they run anywhere,
 # inside pods too).
-TOOLS := tests/tools/xfer
+TOOLS := tests/tools/xfer tests/tools/ipc
 tests/tools/%: tests/tools/%.c
 	@echo "  TOOL  $@"
 	$(Q)$(MUSL_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -o $@ $<
+
+# docs/tutorial.md, produced by the current binary as the test user.
+tutorial: upod $(TOOLS)
+	@tests/integration/run.sh --tutorial >docs/tutorial.md.new && mv docs/tutorial.md.new docs/tutorial.md \
+		|| { rm -f docs/tutorial.md.new; echo "make tutorial: a step failed (see above)" >&2; exit 1; }
+	@echo "  GEN   docs/tutorial.md"
 
 check: upod unit $(TOOLS)
 	@tests/check.sh $(UNIT_BIN)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/ctr.h"
 #include "../lib/pod.h"
 #include "../lib/state.h"
 #include "../lib/util.h"
@@ -212,4 +213,17 @@ void cli_filters_free(cli_filters_t *fs)
     }
     free(fs->items);
     memset(fs, 0, sizeof(*fs));
+}
+
+int cmd_list_containers(const cmd_state_t *st, struct ctr_record **out, size_t *n,
+                        upod_error_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    int ctrs_fd = ctrs_dir_open(st->state_fd, err);
+    if (ctrs_fd < 0)
+        return -1;
+    int ret = ctr_list(ctrs_fd, out, n, err);
+    close(ctrs_fd);
+    return ret;
 }

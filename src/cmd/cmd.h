@@ -119,10 +119,15 @@ int ctr_remove_with_pod(cmd_state_t *st, int ctrs_fd, const struct ctr_record *c
 size_t logs_current_size(int ctrs_fd, const char *id);
 void logs_follow(int ctrs_fd, const char *id, size_t offset, const proc_ref_t *monitor);
 
+/* Every container record (ctr_list_free() them). */
+int cmd_list_containers(const cmd_state_t *st, struct ctr_record **out, size_t *n,
+                        upod_error_t *err);
+
 struct pod;
 struct json;
-/* The JSON of `pod inspect` for one pod (pod_ps.c). */
-struct json *pod_inspect_json(const struct pod *p);
+/* The JSON of `pod inspect` for one pod (pod_ps.c), its containers taken
+ * from ctrs. */
+struct json *pod_inspect_json(const struct pod *p, const struct ctr_record *ctrs, size_t nctrs);
 /* Open the state, find one pod by name, id, id prefix or infra name. */
 int cmd_find_pod(const char *ref, struct pod *out, upod_error_t *err);
 

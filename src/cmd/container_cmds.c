@@ -484,7 +484,15 @@ int cmd_inspect(int argc, char **argv, upod_error_t *err)
             ret = upod_fail(err, 0, "no such object: \"%s\"", argv[i]);
             break;
         }
-        json_append(list, pod_inspect_json(&pod));
+        ctr_t *ctrs;
+        size_t nctrs;
+        if (cmd_list_containers(&ctx.st, &ctrs, &nctrs, err) < 0) {
+            pod_clear(&pod);
+            ret = -1;
+            break;
+        }
+        json_append(list, pod_inspect_json(&pod, ctrs, nctrs));
+        ctr_list_free(ctrs, nctrs);
         pod_clear(&pod);
     }
     if (ret == 0)

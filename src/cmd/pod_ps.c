@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/ctr.h"
 #include "../lib/json.h"
 #include "../lib/namespaces.h"
 #include "../lib/pod.h"
@@ -44,19 +45,40 @@ static json_t *labels_json(const pod_config_t *c)
     return labels;
 }
 
-/* One pod in `pod ps --format json` (podman's ListPodsReport keys). */
-static json_t *pod_ps_json(const pod_t *p)
+/* The pod's containers, the infra first, into list as podman shows them
+ * (keys name_key and state_key differ between ps and inspect). Returns how
+ * many. */
+static size_t members_json(json_t *list, const pod_t *p, const ctr_t *ctrs, size_t nctrs,
+                           const char *name_key, const char *state_key)
 {
-    char name[32], created[64];
+    char name[32];
+    json_t *infra = json_append(list, json_new_object());
+    pod_infra_name(p, name, sizeof(name));
+    json_set_string(infra, "Id", p->config.infra_id);
+    json_set_string(infra, name_key, name);
+    json_set_string(infra, state_key, infra_state_name(pod_effective_status(p)));
+    size_t n = 1;
+    for (size_t i = 0; i < nctrs; i++) {
+        if (strcmp(ctrs[i].pod_id, p->config.id) != 0)
+            continue;
+        json_t *c = json_append(list, json_new_object());
+        json_set_string(c, "Id", ctrs[i].id);
+        json_set_string(c, name_key, ctrs[i].name);
+        json_set_string(c, state_key, ctr_status_name(ctr_effective_status(&ctrs[i])));
+        n++;
+    }
+    return n;
+}
+
+/* One pod in `pod ps --format json` (podman's ListPodsReport keys). */
+static json_t *pod_ps_json(const pod_t *p, const ctr_t *ctrs, size_t nctrs)
+{
+    char created[64];
     pod_status_t status = pod_effective_status(p);
     json_t *o = json_new_object();
     json_set_string(o, "Cgroup", "");
-    json_t *ctrs = json_set(o, "Containers", json_new_array());
-    json_t *infra = json_append(ctrs, json_new_object());
-    pod_infra_name(p, name, sizeof(name));
-    json_set_string(infra, "Id", p->config.infra_id);
-    json_set_string(infra, "Names", name);
-    json_set_string(infra, "Status", infra_state_name(status));
+    json_t *members = json_set(o, "Containers", json_new_array());
+    size_t count = members_json(members, p, ctrs, nctrs, "Names", "Status");
     rfc3339_nano(p->config.created, created, sizeof(created));
     json_set_string(o, "Created", created);
     json_set_string(o, "Id", p->config.id);
@@ -66,7 +88,7 @@ static json_t *pod_ps_json(const pod_t *p)
     json_set(o, "Networks", json_new_array());
     json_set_string(o, "Status", pod_status_name(status));
     json_set(o, "Labels", labels_json(&p->config));
-    json_set_int(o, "NumberOfContainers", 1);
+    json_set_int(o, "NumberOfContainers", (long long)count);
     return o;
 }
 
@@ -108,7 +130,8 @@ static bool filter_matches(const cli_filter_t *f, const void *obj)
     return false;
 }
 
-static void print_pod_table(const pod_t *pods, size_t n, bool no_trunc)
+static void print_pod_table(const pod_t *pods, size_t n, const ctr_t *ctrs, size_t nctrs,
+                            bool no_trunc)
 {
     table_t t;
     table_init(&t, 6);
@@ -121,8 +144,13 @@ static void print_pod_table(const pod_t *pods, size_t n, bool no_trunc)
         snprintf(infra, sizeof(infra), "%.*s", no_trunc ? POD_ID_LEN : 12, p->config.infra_id);
         human_duration((now - p->config.created) / 1000000000LL, ago, sizeof(ago));
         snprintf(created, sizeof(created), "%s ago", ago);
+        size_t count = 1;
+        for (size_t k = 0; k < nctrs; k++)
+            count += strcmp(ctrs[k].pod_id, p->config.id) == 0;
+        char count_text[24];
+        snprintf(count_text, sizeof(count_text), "%zu", count);
         table_add_row(&t, id, p->config.name, pod_status_name(pod_effective_status(p)), created,
-                      infra, "1");
+                      infra, count_text);
     }
     table_print(&t);
     table_free(&t);
@@ -160,8 +188,12 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
         ret = cmd_state_open(&st, err);
     pod_t *pods = NULL;
     size_t n = 0;
+    ctr_t *ctrs = NULL;
+    size_t nctrs = 0;
     if (ret == 0)
         ret = pod_list(st.pods_fd, &pods, &n, err);
+    if (ret == 0)
+        ret = cmd_list_containers(&st, &ctrs, &nctrs, err);
     if (ret == 0) {
         size_t kept = 0;
         for (size_t i = 0; i < n; i++) {
@@ -177,14 +209,15 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
         } else if (format) {
             json_t *list = json_new_array();
             for (size_t i = 0; i < n; i++)
-                json_append(list, pod_ps_json(&pods[i]));
+                json_append(list, pod_ps_json(&pods[i], ctrs, nctrs));
             ret = format_output(format, list, stdout, err);
             json_free(list);
         } else {
-            print_pod_table(pods, n, no_trunc);
+            print_pod_table(pods, n, ctrs, nctrs, no_trunc);
         }
     }
     pod_list_free(pods, n);
+    ctr_list_free(ctrs, nctrs);
     cmd_state_close(&st);
 out:
     cli_filters_free(&filters);
@@ -229,9 +262,9 @@ static json_t *namespaces_json(const pod_t *p, bool running)
     return ns;
 }
 
-json_t *pod_inspect_json(const pod_t *p)
+json_t *pod_inspect_json(const pod_t *p, const ctr_t *ctrs, size_t nctrs)
 {
-    char created[64], share[64], infra[32];
+    char created[64], share[64];
     pod_status_t status = pod_effective_status(p);
     bool running = status == POD_STATUS_RUNNING;
     json_t *o = json_new_object();
@@ -256,13 +289,9 @@ json_t *pod_inspect_json(const pod_t *p)
     cleanup_free char *net = net_options_format(&p->config.net);
     json_set_string(ic, "NetworkOptions", net);
     json_set_string(ic, "UserNS", p->config.keep_id ? "keep-id" : "");
-    json_set_int(o, "NumContainers", 1);
-    json_t *ctrs = json_set(o, "Containers", json_new_array());
-    json_t *c = json_append(ctrs, json_new_object());
-    pod_infra_name(p, infra, sizeof(infra));
-    json_set_string(c, "Id", p->config.infra_id);
-    json_set_string(c, "Name", infra);
-    json_set_string(c, "State", infra_state_name(status));
+    json_t *members = json_new_array();
+    json_set_int(o, "NumContainers", (long long)members_json(members, p, ctrs, nctrs, "Name", "State"));
+    json_set(o, "Containers", members);
     /* upod's own: the processes and namespaces behind the pod. */
     json_set_int(o, "InfraPid", running ? p->state.infra.pid : 0);
     json_set_int(o, "KeeperPid", running ? p->state.keeper.pid : 0);
@@ -294,6 +323,12 @@ int cmd_pod_inspect(int argc, char **argv, upod_error_t *err)
     cmd_state_t st;
     if (cmd_state_open(&st, err) < 0)
         return -1;
+    ctr_t *ctrs;
+    size_t nctrs;
+    if (cmd_list_containers(&st, &ctrs, &nctrs, err) < 0) {
+        cmd_state_close(&st);
+        return -1;
+    }
     /* One pod: an object (podman 4); several: an array. */
     json_t *out = argc - optind > 1 ? json_new_array() : NULL;
     int ret = 0;
@@ -301,7 +336,7 @@ int cmd_pod_inspect(int argc, char **argv, upod_error_t *err)
         pod_t p;
         ret = pod_lookup(st.pods_fd, argv[i], &p, err);
         if (ret == 0) {
-            json_t *one = pod_inspect_json(&p);
+            json_t *one = pod_inspect_json(&p, ctrs, nctrs);
             if (out)
                 json_append(out, one);
             else
@@ -312,6 +347,7 @@ int cmd_pod_inspect(int argc, char **argv, upod_error_t *err)
     if (ret == 0)
         ret = format_output(format, out, stdout, err);
     json_free(out);
+    ctr_list_free(ctrs, nctrs);
     cmd_state_close(&st);
     return ret;
 }

@@ -228,13 +228,10 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
     ctr_t *ctrs = NULL;
     size_t nctrs = 0;
     ret = pod_list(st.pods_fd, &pods, &n, err);
-    int ctrs_fd = ret == 0 ? ctrs_dir_open(st.state_fd, err) : -1;
-    if (ret == 0 && (ctrs_fd < 0 || ctr_list(ctrs_fd, &ctrs, &nctrs, err) < 0)) {
+    if (ret == 0 && cmd_list_containers(&st, &ctrs, &nctrs, err) < 0) {
         pod_list_free(pods, n);
         ret = -1;
     }
-    if (ctrs_fd >= 0)
-        close(ctrs_fd);
     cmd_state_close(&st);
     if (ret < 0) {
         cli_filters_free(&filters);
@@ -270,6 +267,15 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
     if (list->u.list.len > 1)
         qsort(list->u.list.items, list->u.list.len, sizeof(json_t *), by_created);
     if (format) {
+        /* podman's templates see short ids ({{.ID}}), unless --no-trunc. */
+        for (size_t i = 0; names_text && !no_trunc && i < list->u.list.len; i++) {
+            json_t *row = list->u.list.items[i];
+            char id[13], pod[13];
+            snprintf(id, sizeof(id), "%s", json_get(row, "Id")->u.string);
+            snprintf(pod, sizeof(pod), "%s", json_get(row, "Pod")->u.string);
+            json_set_string(row, "Id", id);
+            json_set_string(row, "Pod", pod);
+        }
         ret = format_output(format, list, stdout, err);
     } else if (quiet) {
         for (size_t i = 0; i < list->u.list.len; i++)

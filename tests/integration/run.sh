@@ -9,19 +9,23 @@
 # need a particular /dev/net/tun mode are run once per mode (0600, as this
 # machine ships it, then 0666); the device's mode is restored afterwards.
 # As a plain user: run the tests directly, with a temporary XDG_RUNTIME_DIR.
-# Arguments go to runner.sh: --only t_run.sh runs one file.
+# Arguments go to runner.sh: --only t_run.sh runs one file. --tutorial
+# runs tests/tutorial.sh instead (make tutorial).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 test_user=upodtest
 
 [ -x "$top/upod" ] || { echo "not ok - $top/upod is missing: run make first"; exit 1; }
-[ -x "$top/tests/tools/xfer" ] || { echo "not ok - tests/tools/xfer is missing: run make check"; exit 1; }
+for tool in xfer ipc; do
+    [ -x "$top/tests/tools/$tool" ] || { echo "not ok - tests/tools/$tool is missing: run make check"; exit 1; }
+done
 
 stage=$(mktemp -d /tmp/upod-check.XXXXXX)
 chmod 0755 "$stage"
 cp "$top/upod" "$stage/upod"
 mkdir -p "$stage/tools"
-cp "$top/tests/tools/xfer" "$stage/tools/xfer"
+cp "$top/tests/tools/xfer" "$top/tests/tools/ipc" "$stage/tools/"
+cp "$top/tests/tutorial.sh" "$stage/tutorial.sh"
 cp -r "$top/tests/integration" "$stage/integration"
 chmod -R a+rX "$stage"
 
@@ -60,19 +64,31 @@ run_as_user() {
         setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
             env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
             USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" \
-            UPOD="$stage/upod" XFER="$stage/tools/xfer" TESTS="$stage/integration" \
-            bash "$stage/integration/runner.sh" "$@"
+            UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" TESTS="$stage/integration" \
+            TUTORIAL="$stage/tutorial.sh" bash "$stage/$script" "$@"
     else
-        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" XFER="$stage/tools/xfer" TESTS="$stage/integration" \
-            bash "$stage/integration/runner.sh" "$@"
+        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" TESTS="$stage/integration" \
+            TUTORIAL="$stage/tutorial.sh" bash "$stage/$script" "$@"
     fi
 }
+
+# --tutorial: run tests/tutorial.sh (its markdown on stdout) instead of the
+# tests, as the same user in the same clean environment.
+script=integration/runner.sh
+if [ "${1:-}" = --tutorial ]; then
+    script=tutorial.sh
+    shift
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
     ensure_test_user
     # The whole suite with the device usable, as .ci/run leaves it.
     tun_mode_saved=$(stat -c %a /dev/net/tun 2>/dev/null || true)
     [ -n "$tun_mode_saved" ] && chmod 0666 /dev/net/tun
+    if [ "$script" = tutorial.sh ]; then
+        run_as_user "$@"
+        exit
+    fi
     run_as_user --tap-start 1 "$@"
     # Then the tun checks again with the device as this machine ships it.
     if [ -n "$tun_mode_saved" ]; then
@@ -81,6 +97,8 @@ if [ "$(id -u)" -eq 0 ]; then
         chmod "$tun_mode_saved" /dev/net/tun
         tun_mode_saved=""
     fi
+elif [ "$script" = tutorial.sh ]; then
+    run_as_user "$@"
 else
     run_as_user --tap-start 1 "$@"
 fi

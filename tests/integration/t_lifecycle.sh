@@ -191,3 +191,30 @@ test_container_subcommands() {
     assert_status 125
     assert_contains "$err" "upod container needs a command"
 }
+
+# A pod's containers are counted and listed by pod ps and pod inspect, the
+# infra included, as podman does; ps templates see short ids.
+test_pod_ps_and_inspect_count_containers() {
+    setup_pod counted
+    run_upod pod create --name empty
+    "$UPOD" run -d --name m1 --pod counted --rootfs "$TESTDIR/rootfs" sleep 100 >/dev/null || fail "m1"
+    "$UPOD" create --name m2 --pod counted --rootfs "$TESTDIR/rootfs" true >/dev/null || fail "m2"
+    run_upod pod ps
+    assert_eq "$(awk '$2 == "counted" {print $NF}' <<<"$out")" "3" "# OF CONTAINERS of counted"
+    assert_eq "$(awk '$2 == "empty" {print $NF}' <<<"$out")" "1" "# OF CONTAINERS of empty"
+    run_upod pod ps --format json
+    jq -e 'map(select(.Name == "counted"))[0].NumberOfContainers == 3' <<<"$out" >/dev/null ||
+        fail "pod ps json: $out"
+    assert_eq "$(jq -r 'map(select(.Name == "counted"))[0].Containers | map(.Names) | map(select(test("infra") | not)) | sort | join(",")' <<<"$out")" \
+        "m1,m2" "pod ps json members"
+    run_upod pod inspect counted
+    assert_eq "$(jq -r '.NumContainers' <<<"$out")" "3" "NumContainers"
+    assert_eq "$(jq -r '[.Containers[] | select(.Name == "m1" or .Name == "m2") | .Name + "=" + .State] | sort | join(",")' <<<"$out")" \
+        "m1=running,m2=created" "pod inspect members"
+    local id
+    id=$("$UPOD" inspect --format '{{.Id}}' m1)
+    run_upod ps --filter name=m1 --format '{{.ID}}'
+    assert_eq "$out" "${id:0:12}" "{{.ID}} in ps templates"
+    run_upod ps --no-trunc --filter name=m1 --format '{{.ID}}'
+    assert_eq "$out" "$id" "{{.ID}} with --no-trunc"
+}
