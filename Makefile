@@ -39,7 +39,7 @@ NATIVE_LIBS := $(NATIVE)/lib/libslirp.a -lcap
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=obj/native/tests/%)
 
-.PHONY: all check unit integration clean third-party-check FORCE
+.PHONY: all check unit integration clean third-party-check tutorial bench FORCE
 all: upod
 
 third-party-check:
@@ -106,9 +106,14 @@ tests/tools/%: tests/tools/%.c
 
 # docs/tutorial.md, produced by the current binary as the test user.
 tutorial: upod $(TOOLS)
-	@tests/integration/run.sh --tutorial >docs/tutorial.md.new && mv docs/tutorial.md.new docs/tutorial.md \
+	@tests/integration/run.sh --script tests/tutorial.sh >docs/tutorial.md.new && mv docs/tutorial.md.new docs/tutorial.md \
 		|| { rm -f docs/tutorial.md.new; echo "make tutorial: a step failed (see above)" >&2; exit 1; }
 	@echo "  GEN   docs/tutorial.md"
+
+# bench/compare.sh (upod against rootless podman, when installed), as the
+# test user; see docs/benchmarks.md.
+bench: upod $(TOOLS)
+	@tests/integration/run.sh --script bench/compare.sh
 
 check: upod unit $(TOOLS)
 	@tests/check.sh $(UNIT_BIN)

@@ -205,6 +205,10 @@ static int set_rootfs(const char *arg, ctr_t *c, upod_error_t *err)
     struct stat st;
     if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
         return upod_fail(err, 0, "rootfs %s is not a directory", rootfs);
+    if (path_hidden_in_pods(real))
+        return upod_fail(err, 0, "rootfs %s is under %s, which a pod replaces with its own: "
+                                 "move it elsewhere",
+                         real, path_hidden_in_pods(real));
     c->rootfs = xstrdup(real);
     return 0;
 }
@@ -231,12 +235,18 @@ static int set_mounts(const ctr_create_opts_t *o, ctr_t *c, upod_error_t *err)
         if (volume_parse(o->volumes[i], &v, err) < 0)
             return -1;
         int saved = access(v.source, F_OK) < 0 ? errno : 0;
+        const char *hidden = path_hidden_in_pods(v.source);
         push(&c->volumes, &c->nvolumes, xasprintf("%s:%s:%s", v.source, v.target,
                                                   v.read_only ? "ro" : "rw"));
         free(v.source);
         free(v.target);
         if (saved)
             return upod_fail(err, saved, "volume source of %s", o->volumes[i]);
+        if (hidden)
+            return upod_fail(err, 0, "invalid volume \"%s\": its source is under %s, which a "
+                                     "pod replaces with its own (the pod's %s is shared with "
+                                     "ipc; bind a directory elsewhere)",
+                             o->volumes[i], hidden, hidden);
     }
     for (size_t i = 0; i < o->ntmpfs; i++) {
         if (o->tmpfs[i][0] != '/')

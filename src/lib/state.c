@@ -32,6 +32,21 @@ void state_dir_choice_clear(state_dir_choice_t *c)
     c->path = NULL;
 }
 
+/* Containers bind the pod's files from the state directory: it must not be
+ * where a pod has mounts of its own. */
+static int check_reachable(state_dir_choice_t *c, upod_error_t *err)
+{
+    const char *hidden = path_hidden_in_pods(c->path);
+    if (!hidden)
+        return 0;
+    upod_fail(err, 0, "state directory %s is under %s, which every pod replaces with its own, so "
+                      "that containers could not see their files: set XDG_RUNTIME_DIR (or "
+                      "TMPDIR) to a directory elsewhere",
+              c->path, hidden);
+    state_dir_choice_clear(c);
+    return -1;
+}
+
 int state_dir_choose(const state_env_t *env, state_dir_choice_t *out, upod_error_t *err)
 {
     if (env->xdg_runtime_dir && env->xdg_runtime_dir[0]) {
@@ -42,7 +57,7 @@ int state_dir_choose(const state_env_t *env, state_dir_choice_t *out, upod_error
                              env->xdg_runtime_dir);
         out->path = xasprintf("%s/upod", env->xdg_runtime_dir);
         out->rule = STATE_RULE_XDG_RUNTIME_DIR;
-        return 0;
+        return check_reachable(out, err);
     }
     if (env->run_user_ours) {
         out->path = xasprintf("/run/user/%u/upod", (unsigned)env->uid);
@@ -52,7 +67,7 @@ int state_dir_choose(const state_env_t *env, state_dir_choice_t *out, upod_error
     const char *tmp = env->tmpdir && env->tmpdir[0] == '/' ? env->tmpdir : "/tmp";
     out->path = xasprintf("%s/upod-%u", tmp, (unsigned)env->uid);
     out->rule = STATE_RULE_TMPDIR;
-    return 0;
+    return check_reachable(out, err);
 }
 
 int state_dir_check_stat(const char *path, const struct stat *st, uid_t uid, upod_error_t *err)

@@ -242,9 +242,16 @@ void idmap_plan_clear(idmap_plan_t *plan)
     memset(plan, 0, sizeof(*plan));
 }
 
-/* Run newuidmap/newgidmap PID inside outside count...; its stderr is kept
- * for the error message. */
-static int run_map_helper(const char *helper, pid_t pid, const idmap_t *map, upod_error_t *err)
+/* A running newuidmap/newgidmap, its stderr kept for the error message. */
+typedef struct {
+    const char *helper;
+    pid_t pid;
+    int stderr_fd;
+} map_helper_t;
+
+/* Start HELPER PID inside outside count... */
+static int map_helper_start(const char *helper, pid_t pid, const idmap_t *map, map_helper_t *h,
+                            upod_error_t *err)
 {
     char *argv[2 + 3 * IDMAP_MAX_LINES + 1];
     char numbers[1 + 3 * IDMAP_MAX_LINES][24];
@@ -276,17 +283,24 @@ static int run_map_helper(const char *helper, pid_t pid, const idmap_t *map, upo
         _exit(127);
     }
     close(pipefd[1]);
+    *h = (map_helper_t){.helper = helper, .pid = child, .stderr_fd = pipefd[0]};
+    return 0;
+}
+
+/* Wait for it; its failure becomes err (unless err already holds one). */
+static int map_helper_finish(map_helper_t *h, upod_error_t *err)
+{
     char msg[512];
-    ssize_t n = TEMP_FAILURE_RETRY(read(pipefd[0], msg, sizeof(msg) - 1));
-    close(pipefd[0]);
+    ssize_t n = TEMP_FAILURE_RETRY(read(h->stderr_fd, msg, sizeof(msg) - 1));
+    close(h->stderr_fd);
     msg[n > 0 ? n : 0] = '\0';
     msg[strcspn(msg, "\n")] = '\0';
     int status;
-    if (TEMP_FAILURE_RETRY(waitpid(child, &status, 0)) < 0)
-        return upod_fail(err, errno, "waiting for %s", helper);
+    if (TEMP_FAILURE_RETRY(waitpid(h->pid, &status, 0)) < 0)
+        return upod_fail(err, errno, "waiting for %s", h->helper);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return upod_fail(err, 0, "%s failed%s%s (check your ranges in /etc/subuid and /etc/subgid)",
-                         helper, msg[0] ? ": " : "", msg);
+                         h->helper, msg[0] ? ": " : "", msg);
     return 0;
 }
 
@@ -306,10 +320,22 @@ static int write_proc_file(pid_t pid, const char *file, const char *text, upod_e
 int idmap_apply(const idmap_plan_t *plan, pid_t pid, upod_error_t *err)
 {
     if (plan->subids) {
-        if (run_map_helper(plan->newuidmap, pid, &plan->uids, err) < 0 ||
-            run_map_helper(plan->newgidmap, pid, &plan->gids, err) < 0)
+        /* Both at once: each is a setuid program that takes a few ms to
+         * start, and they write different files. */
+        map_helper_t uid_helper, gid_helper;
+        if (map_helper_start(plan->newuidmap, pid, &plan->uids, &uid_helper, err) < 0)
             return -1;
-        return 0;
+        if (map_helper_start(plan->newgidmap, pid, &plan->gids, &gid_helper, err) < 0) {
+            upod_error_t ignored = {0};
+            map_helper_finish(&uid_helper, &ignored);
+            return -1;
+        }
+        upod_error_t gid_err = {0};
+        int r = map_helper_finish(&uid_helper, err);
+        int g = map_helper_finish(&gid_helper, &gid_err);
+        if (r == 0 && g < 0)
+            *err = gid_err;
+        return r < 0 || g < 0 ? -1 : 0;
     }
     /* Single mapping, written by ourselves: the kernel then requires
      * setgroups to be denied before gid_map can be written. */

@@ -168,3 +168,14 @@ char *strv_join(char *const *v, const char *sep)
     *p = '\0';
     return out;
 }
+
+const char *path_hidden_in_pods(const char *path)
+{
+    static const char *const hidden[] = {"/proc", "/dev/shm", "/dev/mqueue"};
+    for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+        size_t len = strlen(hidden[i]);
+        if (strncmp(path, hidden[i], len) == 0 && (path[len] == '/' || path[len] == '\0'))
+            return hidden[i];
+    }
+    return NULL;
+}

@@ -55,6 +55,11 @@ bool str_has_prefix(const char *s, const char *prefix);
 /* Parse a decimal integer in [min, max]; the whole string must be the number. */
 bool parse_long(const char *s, long min, long max, long *out);
 
+/* Inside a pod, /proc, /dev/shm and /dev/mqueue are the pod's own mounts:
+ * a host path under them cannot be reached from a container. Returns that
+ * mount point for an absolute path under one, else NULL. */
+const char *path_hidden_in_pods(const char *path);
+
 /* The NULL-terminated strings of v, separated by sep (a new string). */
 char *strv_join(char *const *v, const char *sep);
 

@@ -9,8 +9,8 @@
 # need a particular /dev/net/tun mode are run once per mode (0600, as this
 # machine ships it, then 0666); the device's mode is restored afterwards.
 # As a plain user: run the tests directly, with a temporary XDG_RUNTIME_DIR.
-# Arguments go to runner.sh: --only t_run.sh runs one file. --tutorial
-# runs tests/tutorial.sh instead (make tutorial).
+# Arguments go to runner.sh: --only t_run.sh runs one file. --script FILE
+# runs FILE instead (make tutorial, make bench).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 test_user=upodtest
@@ -25,8 +25,8 @@ chmod 0755 "$stage"
 cp "$top/upod" "$stage/upod"
 mkdir -p "$stage/tools"
 cp "$top/tests/tools/xfer" "$top/tests/tools/ipc" "$stage/tools/"
-cp "$top/tests/tutorial.sh" "$stage/tutorial.sh"
 cp -r "$top/tests/integration" "$stage/integration"
+cp "$top/tests/tutorial.sh" "$stage/tutorial.sh"
 chmod -R a+rX "$stage"
 
 ensure_test_user() {
@@ -40,8 +40,14 @@ ensure_test_user() {
 }
 
 tun_mode_saved=""
+run_tmpfs=""
 cleanup() {
     local status=$?
+    if [ -n "$run_tmpfs" ]; then
+        pkill -KILL -u "$test_user" 2>/dev/null || true
+        sleep 0.2
+        umount "$run_tmpfs" 2>/dev/null || umount -l "$run_tmpfs" 2>/dev/null || true
+    fi
     if [ -n "$tun_mode_saved" ]; then
         chmod "$tun_mode_saved" /dev/net/tun
     fi
@@ -57,6 +63,17 @@ trap cleanup EXIT
 # run_as_user ARGS...: run the test runner with a clean environment.
 run_as_user() {
     local home=$stage/home run=$stage/run
+    # Scripts (benchmarks) get what a login session gives: a tmpfs at
+    # /run/user/UID, unmounted afterwards.
+    if [ "$script" = script.sh ] && [ "$(id -u)" -eq 0 ]; then
+        run=/run/user/$(id -u "$test_user")
+        if ! mountpoint -q "$run"; then
+            mkdir -p "$run"
+            mount -t tmpfs -o "mode=0700,uid=$(id -u "$test_user"),gid=$(id -g "$test_user"),size=256m" \
+                tmpfs "$run"
+            run_tmpfs=$run
+        fi
+    fi
     mkdir -p "$home" "$run"
     chmod 0700 "$run"
     if [ "$(id -u)" -eq 0 ]; then
@@ -72,12 +89,14 @@ run_as_user() {
     fi
 }
 
-# --tutorial: run tests/tutorial.sh (its markdown on stdout) instead of the
-# tests, as the same user in the same clean environment.
+# --script FILE [ARGS]: run FILE (tests/tutorial.sh, bench/compare.sh)
+# instead of the tests, as the same user in the same clean environment.
 script=integration/runner.sh
-if [ "${1:-}" = --tutorial ]; then
-    script=tutorial.sh
-    shift
+if [ "${1:-}" = --script ]; then
+    cp "$2" "$stage/script.sh"
+    chmod a+r "$stage/script.sh"
+    script=script.sh
+    shift 2
 fi
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -85,7 +104,7 @@ if [ "$(id -u)" -eq 0 ]; then
     # The whole suite with the device usable, as .ci/run leaves it.
     tun_mode_saved=$(stat -c %a /dev/net/tun 2>/dev/null || true)
     [ -n "$tun_mode_saved" ] && chmod 0666 /dev/net/tun
-    if [ "$script" = tutorial.sh ]; then
+    if [ "$script" = script.sh ]; then
         run_as_user "$@"
         exit
     fi
@@ -97,7 +116,7 @@ if [ "$(id -u)" -eq 0 ]; then
         chmod "$tun_mode_saved" /dev/net/tun
         tun_mode_saved=""
     fi
-elif [ "$script" = tutorial.sh ]; then
+elif [ "$script" = script.sh ]; then
     run_as_user "$@"
 else
     run_as_user --tap-start 1 "$@"

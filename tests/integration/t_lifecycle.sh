@@ -98,6 +98,17 @@ test_start_errors_are_clear() {
     run_upod create --name nocmd --pod bad --rootfs "$TESTDIR/rootfs" true
     assert_status 125
     assert_contains "$err" 'the container name "nocmd" is already in use'
+    # Host paths under /dev/shm are hidden by the pod's own /dev/shm.
+    run_upod create --pod bad --rootfs "$TESTDIR/rootfs" -v /dev/shm:/x true
+    assert_status 125
+    assert_one_line "$err"
+    assert_contains "$err" "its source is under /dev/shm, which a pod replaces with its own"
+    local shm_dir
+    shm_dir=$(mktemp -d /dev/shm/upod-test.XXXXXX)
+    XDG_RUNTIME_DIR=$shm_dir run_upod pod ps
+    rmdir "$shm_dir"
+    assert_status 125
+    assert_contains "$err" "state directory $shm_dir/upod is under /dev/shm"
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers" | wc -l)" "1" "records"
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/state.h"
+#include "lib/util.h"
 
 static void choose(const char *xdg, const char *tmpdir, bool run_user_ours, state_dir_choice_t *c,
                    int expect_ret, upod_error_t *err)
@@ -71,6 +72,26 @@ static void test_tmpdir_fallback(void **state)
     state_dir_choice_clear(&c);
 }
 
+/* /dev/shm, /dev/mqueue and /proc are the pod's own inside a pod. */
+static void test_state_dir_hidden_in_pods_is_refused(void **state)
+{
+    (void)state;
+    state_dir_choice_t c;
+    upod_error_t err = {0};
+    choose("/dev/shm/run", NULL, true, &c, -1, &err);
+    assert_non_null(strstr(err.msg, "is under /dev/shm"));
+    assert_null(c.path);
+    choose(NULL, "/dev/mqueue", false, &c, -1, &err);
+    assert_non_null(strstr(err.msg, "is under /dev/mqueue"));
+    choose("/dev/shmx", NULL, true, &c, 0, &err); /* a different directory */
+    assert_string_equal(c.path, "/dev/shmx/upod");
+    state_dir_choice_clear(&c);
+    assert_string_equal(path_hidden_in_pods("/proc"), "/proc");
+    assert_string_equal(path_hidden_in_pods("/proc/1/root"), "/proc");
+    assert_null(path_hidden_in_pods("/procfs/x"));
+    assert_null(path_hidden_in_pods("/srv/dev/shm"));
+}
+
 static struct stat fake_stat(mode_t mode, uid_t uid)
 {
     struct stat st;
@@ -120,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_relative_xdg_runtime_dir_is_refused),
         cmocka_unit_test(test_empty_xdg_falls_back_to_run_user),
         cmocka_unit_test(test_tmpdir_fallback),
+        cmocka_unit_test(test_state_dir_hidden_in_pods_is_refused),
         cmocka_unit_test(test_check_accepts_private_dir),
         cmocka_unit_test(test_check_refusals),
     };
