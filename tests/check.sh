@@ -32,7 +32,7 @@ count_tap() {
 
 echo "# unit tests (cmocka, ASan/UBSan)"
 for t in "$@"; do
-    out=$(CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 "$t" 2>&1)
+    out=$(CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 timeout -k 5 300 "$t" 2>&1)
     status=$?
     printf '%s\n' "$out"
     count_tap "$t" "$status" "$out"

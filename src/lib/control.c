@@ -36,6 +36,11 @@ static int at_control_path(int sock, int dirfd, bool do_bind)
     return r;
 }
 
+bool control_peer_allowed(uid_t peer, uid_t owner)
+{
+    return peer == owner;
+}
+
 int control_listen(int pod_dirfd, upod_error_t *err)
 {
     if (unlinkat(pod_dirfd, CONTROL_SOCKET_NAME, 0) < 0 && errno != ENOENT)
@@ -62,8 +67,14 @@ int control_accept_tap(int listen_fd, int *tapfd, int *owner, upod_error_t *err)
     struct ucred cred;
     socklen_t len = sizeof(cred);
     sync_msg_t msg;
-    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-        (*owner = upod_pidfd_open(cred.pid, 0)) < 0) {
+    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        upod_fail(err, errno, "cannot identify a control socket client");
+    } else if (!control_peer_allowed(cred.uid, geteuid())) {
+        /* The socket's directory is 0700 already; this holds even if a
+         * descriptor of it leaked to another user. */
+        upod_fail(err, EPERM, "control socket client uid %u refused (not the pod's owner)",
+                  (unsigned)cred.uid);
+    } else if ((*owner = upod_pidfd_open(cred.pid, 0)) < 0) {
         upod_fail(err, errno, "cannot watch the container that sent its tap");
     } else if (sync_expect_fd(conn, SYNC_TAP, CONTROL_TIMEOUT_MS, "container", &msg, tapfd,
                               err) == 0) {

@@ -13,9 +13,16 @@
 #ifndef UPOD_CONTROL_H
 #define UPOD_CONTROL_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "error.h"
 
 #define CONTROL_SOCKET_NAME "keeper.sock"
+
+/* Only the pod's owner may talk to its keeper: peer is the client's uid as
+ * SO_PEERCRED gives it (a container's root maps to the owner). */
+bool control_peer_allowed(uid_t peer, uid_t owner);
 
 /* Keeper: listen on pod_dir/keeper.sock (a stale one is replaced).
  * Returns the listening fd (non-blocking, CLOEXEC). */
