@@ -52,21 +52,58 @@ static void rotate_if_needed(log_writer_t *w)
     w->size = 0;
 }
 
-static void write_record(log_writer_t *w, int stream, bool partial, const char *text, size_t len)
+#define LOG_OUT_MAX (64 << 10) /* flush the batch past this */
+
+/* Write the batch, then rotate if the file is past its cap. */
+static void flush_records(log_writer_t *w)
 {
-    char ts[64];
-    timestamp(ts, sizeof(ts));
-    cleanup_free char *head = xasprintf("%s %s %c ", ts, stream ? "stderr" : "stdout", partial ? 'P' : 'F');
-    struct iovec iov[3] = {{.iov_base = head, .iov_len = strlen(head)},
-                           {.iov_base = (void *)text, .iov_len = len},
-                           {.iov_base = "\n", .iov_len = 1}};
-    ssize_t n = TEMP_FAILURE_RETRY(writev(w->fd, iov, 3));
-    if (n > 0)
-        w->size += (size_t)n;
+    size_t done = 0;
+    while (done < w->out_len) {
+        ssize_t n = TEMP_FAILURE_RETRY(write(w->fd, w->out + done, w->out_len - done));
+        if (n <= 0)
+            break; /* a full disk loses log lines, never the container */
+        done += (size_t)n;
+    }
+    w->size += done;
+    w->out_len = 0;
     rotate_if_needed(w);
 }
 
+static void write_record(log_writer_t *w, int stream, bool partial, const char *text, size_t len)
+{
+    if (!w->stamp[0])
+        timestamp(w->stamp, sizeof(w->stamp));
+    size_t stamp_len = strlen(w->stamp);
+    size_t need = stamp_len + 10 + len + 1; /* " stdout F " + text + "\n" */
+    if (w->out_len + need > LOG_OUT_MAX && w->out_len)
+        flush_records(w);
+    if (!w->out)
+        w->out = xmalloc(LOG_OUT_MAX + LOG_LINE_MAX + 128);
+    char *p = w->out + w->out_len;
+    memcpy(p, w->stamp, stamp_len);
+    p += stamp_len;
+    memcpy(p, stream ? " stderr " : " stdout ", 8);
+    p += 8;
+    *p++ = partial ? 'P' : 'F';
+    *p++ = ' ';
+    memcpy(p, text, len);
+    p += len;
+    *p++ = '\n';
+    w->out_len = (size_t)(p - w->out);
+    if (w->size + w->out_len >= LOG_MAX_BYTES)
+        flush_records(w); /* rotation happens at the cap, not a batch later */
+}
+
+static void log_writer_add_records(log_writer_t *w, int stream, const char *data, size_t len);
+
 void log_writer_add(log_writer_t *w, int stream, const char *data, size_t len)
+{
+    w->stamp[0] = '\0'; /* one time for the records of this read, as conmon does */
+    log_writer_add_records(w, stream, data, len);
+    flush_records(w);
+}
+
+static void log_writer_add_records(log_writer_t *w, int stream, const char *data, size_t len)
 {
     while (len > 0) {
         const char *nl = memchr(data, '\n', len);
@@ -106,8 +143,10 @@ void log_writer_add(log_writer_t *w, int stream, const char *data, size_t len)
 void log_writer_end(log_writer_t *w, int stream)
 {
     if (w->pending_len[stream]) {
+        w->stamp[0] = '\0';
         write_record(w, stream, false, w->pending[stream], w->pending_len[stream]);
         w->pending_len[stream] = 0;
+        flush_records(w);
     }
 }
 
@@ -117,6 +156,7 @@ void log_writer_close(log_writer_t *w)
     log_writer_end(w, 1);
     free(w->pending[0]);
     free(w->pending[1]);
+    free(w->out);
     if (w->fd >= 0)
         close(w->fd);
     w->fd = -1;

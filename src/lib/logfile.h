@@ -21,6 +21,11 @@ typedef struct {
     size_t size;
     char *pending[2];   /* an unfinished line per stream */
     size_t pending_len[2];
+    /* Records of one log_writer_add, written in one go: one write per
+     * read of the container's output, not one per line. */
+    char *out;
+    size_t out_len;
+    char stamp[64];     /* the time of this batch's records */
 } log_writer_t;
 
 int log_writer_open(log_writer_t *w, int dirfd, upod_error_t *err);

@@ -36,3 +36,42 @@ test_50_concurrent_runs_and_execs() {
     assert_status 0
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records after pod rm"
 }
+
+# 1 GB on stdout: the log stays within its cap (8 MiB, one older file) and
+# the container's monitor does not grow (issue 8).
+test_a_gigabyte_of_output_stays_capped() {
+    make_rootfs "$TESTDIR/rootfs"
+    run_upod pod create --name loud
+    # 27027027 lines of 37 bytes: exactly 999999999 bytes, then END.
+    "$UPOD" run -d --name big --pod loud --rootfs "$TESTDIR/rootfs" \
+        sh -c 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 999999999; echo END' >/dev/null ||
+        fail "run -d"
+    local mon rss_early rss_late
+    mon=$(pgrep -u "$(id -u)" -f '^upod-monitor big')
+    [ -n "$mon" ] || fail "no monitor"
+    sleep 1
+    rss_early=$(awk '/^VmRSS:/ {print $2}' "/proc/$mon/status")
+    wait_for 100 sh -c "'$UPOD' ps -a --filter name=big --format '{{.State}}' | grep -qx exited" || {
+        rss_late=$(awk '/^VmRSS:/ {print $2}' "/proc/$mon/status" 2>/dev/null)
+        fail "1 GB took more than 100 s (monitor RSS $rss_early -> $rss_late KiB)"
+    }
+    local dir
+    dir=$(ls -d "$XDG_RUNTIME_DIR"/upod/containers/*/)
+    local cap=$((8 * 1024 * 1024 + 16 * 1024 + 128)) f size
+    for f in ctr.log ctr.log.1; do
+        size=$(stat -c %s "$dir/$f")
+        [ "$size" -le "$cap" ] || fail "$f is $size bytes, over the cap"
+    done
+    assert_eq "$("$UPOD" logs --tail 2 big)" "0123456789abcdefghijklmnopqrstuvwxyz
+END" "the end of the output"
+    # The monitor is gone now; while it ran, a sample taken late must not
+    # be far above the early one: measured in a second, shorter run.
+    "$UPOD" run -d --name big2 --pod loud --rootfs "$TESTDIR/rootfs" \
+        sh -c 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 300000000' >/dev/null || fail "run -d"
+    mon=$(pgrep -u "$(id -u)" -f '^upod-monitor big2')
+    sleep 0.5
+    rss_early=$(awk '/^VmRSS:/ {print $2}' "/proc/$mon/status")
+    sleep 1.5
+    rss_late=$(awk '/^VmRSS:/ {print $2}' "/proc/$mon/status" 2>/dev/null || echo "$rss_early")
+    [ "$rss_late" -le $((rss_early + 512)) ] || fail "monitor RSS grew: $rss_early -> $rss_late KiB"
+}
