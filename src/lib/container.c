@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "seccomp.h"
 #include "control.h"
 #include "tap.h"
 #include "terminal.h"
@@ -539,6 +540,10 @@ void container_exec(const container_spec_t *spec)
     if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
         failf(errno, "cannot switch to uid %u (is it mapped in the pod?)", (unsigned)spec->uid);
     set_process_caps(spec->caps);
+    /* Last: from here on, only what the command (and the init) may do. */
+    upod_error_t filter_err = {0};
+    if (seccomp_apply_default(&filter_err) < 0)
+        fail_exit(EXIT_UPOD_FAILED, filter_err.msg, filter_err.errnum);
     if (spec->init)
         run_as_init(spec);
     exec_command(spec);

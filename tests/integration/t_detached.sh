@@ -119,6 +119,7 @@ test_exec_joins_the_running_container() {
     # Same pid namespace as the container's command: it is PID 1 there.
     assert_eq "$("$UPOD" exec box cat /proc/1/cmdline | tr '\0' ' ')" "sleep 300 " "PID 1 seen by exec"
     assert_eq "$("$UPOD" exec box sh -c 'grep CapEff /proc/self/status')" "CapEff:	00000000800405fb" "caps"
+    assert_eq "$("$UPOD" exec box sh -c 'grep ^Seccomp: /proc/self/status')" "Seccomp:	2" "seccomp of exec"
     assert_eq "$("$UPOD" exec -u 1000:1000 -w /tmp -e X=1 box sh -c 'id -u; pwd; echo $X')" "1000
 /tmp
 1" "exec options"

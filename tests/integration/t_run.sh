@@ -84,9 +84,15 @@ test_run_capabilities_and_no_new_privs() {
     assert_contains "$status" "CapEff:	00000000800405fb"
     assert_contains "$status" "CapBnd:	00000000800405fb"
     assert_contains "$status" "NoNewPrivs:	1"
+    assert_contains "$status" "Seccomp:	2" # the filter (issue 8), checked below
     # Nothing upod ignores (SIGPIPE...) or blocks is passed on.
     assert_contains "$status" "SigIgn:	0000000000000000"
     assert_contains "$status" "SigBlk:	0000000000000000"
+    # The seccomp filter refuses namespace creation, which the pod's user
+    # namespace would otherwise allow.
+    run_upod run --pod caps --rootfs "$TESTDIR/rootfs" unshare -U true
+    [ "$status" -ne 0 ] || fail "unshare -U worked inside a container"
+    assert_contains "$err" "Operation not permitted"
     status=$(crun caps --cap-drop CHOWN --cap-add net_raw cat /proc/self/status)
     assert_contains "$status" "CapEff:	00000000800425fa"
     run_upod run --pod caps --rootfs "$TESTDIR/rootfs" --cap-add BOGUS true
