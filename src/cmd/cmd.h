@@ -96,10 +96,21 @@ int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod
 void ctr_create_opts_free(ctr_create_opts_t *o);
 
 struct ctr_record;
+struct pod;
+struct container_spec;
 /* The pod (made first for new:NAME, or without --pod), the files and the
  * record, status created. On failure nothing is left, not even that pod. */
 int ctr_create(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, int cmd_argc,
                char **cmd_argv, struct ctr_record *c, upod_error_t *err);
+/* What follows a successful creation (create: print the id; run: run it). */
+typedef int (*ctr_created_fn_t)(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o,
+                                struct ctr_record *c, upod_error_t *err);
+/* The body of `create` and `run`: options, state, ctr_create, then then(). */
+int ctr_create_command(int argc, char **argv, bool run, ctr_created_fn_t then, upod_error_t *err);
+/* Start c's pod if needed, look it up and build the spec that starts c in
+ * it (pod and spec to be cleared by the caller, whatever the result). */
+int ctr_prepare_start(cmd_state_t *st, const struct ctr_record *c, struct pod *pod,
+                      struct container_spec *spec, upod_error_t *err);
 /* Start a created or exited container (and its pod) under a monitor: 0
  * once it runs (c->monitor set: our child, which exits with the
  * container's status), or -1 with err (err->status 125/126/127 when the

@@ -459,18 +459,25 @@ void ctr_after_exit(const ctr_t *c)
     cmd_state_close(&st);
 }
 
+int ctr_prepare_start(cmd_state_t *st, const ctr_t *c, pod_t *pod, container_spec_t *spec,
+                      upod_error_t *err)
+{
+    memset(pod, 0, sizeof(*pod));
+    memset(spec, 0, sizeof(*spec));
+    /* podman starts the pod of a container it starts. */
+    if (cmd_pod_start_one(st, c->pod_id, false, err) < 0 ||
+        pod_lookup(st->pods_fd, c->pod_id, pod, err) < 0)
+        return -1;
+    return ctr_spec_build(c, pod, st->path, spec, err);
+}
+
 int ctr_start(cmd_state_t *st, int ctrs_fd, ctr_t *c, upod_error_t *err)
 {
     if (ctr_effective_status(c) == CTR_RUNNING)
         return 0;
-    /* podman starts the pod of a container it starts. */
-    if (cmd_pod_start_one(st, c->pod_id, false, err) < 0)
-        return -1;
     pod_t pod;
-    if (pod_lookup(st->pods_fd, c->pod_id, &pod, err) < 0)
-        return -1;
     container_spec_t spec;
-    int ret = ctr_spec_build(c, &pod, st->path, &spec, err);
+    int ret = ctr_prepare_start(st, c, &pod, &spec, err);
     if (ret == 0)
         ret = monitor_start(st->state_fd, ctrs_fd, &pod, &spec, c, ctr_after_exit, err);
     container_spec_clear(&spec);
@@ -478,13 +485,14 @@ int ctr_start(cmd_state_t *st, int ctrs_fd, ctr_t *c, upod_error_t *err)
     return ret;
 }
 
-int cmd_create(int argc, char **argv, upod_error_t *err)
+int ctr_create_command(int argc, char **argv, bool run, ctr_created_fn_t then, upod_error_t *err)
 {
     ctr_create_opts_t o = {0};
     cmd_state_t st = {-1, -1, NULL};
     ctr_t c = {0};
     int ctrs_fd = -1;
-    int ret = ctr_create_parse(argc, argv, false, &o, err);
+    int ret = ctr_create_parse(argc, argv, run, &o, err);
+    bool help = ret == 1;
     if (ret == 0)
         ret = cmd_state_open(&st, err);
     if (ret == 0 && (ctrs_fd = ctrs_dir_open(st.state_fd, err)) < 0)
@@ -492,11 +500,24 @@ int cmd_create(int argc, char **argv, upod_error_t *err)
     if (ret == 0)
         ret = ctr_create(&st, ctrs_fd, &o, argc - optind, argv + optind, &c, err);
     if (ret == 0)
-        printf("%s\n", c.id);
+        ret = then(&st, ctrs_fd, &o, &c, err);
     if (ctrs_fd >= 0)
         close(ctrs_fd);
     ctr_clear(&c);
     cmd_state_close(&st);
     ctr_create_opts_free(&o);
-    return ret > 0 ? 0 : ret; /* 1: --help was printed */
+    return help ? 0 : ret;
+}
+
+static int print_id(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, ctr_t *c,
+                    upod_error_t *err)
+{
+    (void)st, (void)ctrs_fd, (void)o, (void)err;
+    printf("%s\n", c->id);
+    return 0;
+}
+
+int cmd_create(int argc, char **argv, upod_error_t *err)
+{
+    return ctr_create_command(argc, argv, false, print_id, err);
 }

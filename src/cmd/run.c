@@ -91,7 +91,9 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
     return code;
 }
 
-/* Start the pod (podman does), then the container, attached or not. */
+/* Start the pod (podman does), then the container, attached or not. A
+ * container that could not be run leaves no record (nor the pod made for
+ * it). */
 static int run_container(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, ctr_t *c,
                          upod_error_t *err)
 {
@@ -103,46 +105,22 @@ static int run_container(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *
             ctr_remove_with_pod(st, ctrs_fd, c, &(upod_error_t){0});
         return ret;
     }
-    if (cmd_pod_start_one(st, c->pod_id, false, err) < 0)
-        return -1;
     pod_t pod;
-    if (pod_lookup(st->pods_fd, c->pod_id, &pod, err) < 0)
-        return -1;
     container_spec_t spec;
     bool failed_setup = false;
-    int code = ctr_spec_build(c, &pod, st->path, &spec, err);
+    int code = ctr_prepare_start(st, c, &pod, &spec, err);
     if (code == 0)
         code = run_attached(st, ctrs_fd, &pod, &spec, c, &failed_setup, err);
     container_spec_clear(&spec);
     pod_clear(&pod);
-    if (code < 0 || failed_setup) {
+    if (code < 0 || failed_setup)
         ctr_remove_with_pod(st, ctrs_fd, c, &(upod_error_t){0});
-    } else {
+    else
         monitor_record_exit(st->state_fd, ctrs_fd, c, code, ctr_after_exit);
-    }
     return code;
 }
 
 int cmd_run(int argc, char **argv, upod_error_t *err)
 {
-    ctr_create_opts_t o = {0};
-    cmd_state_t st = {-1, -1, NULL};
-    ctr_t c = {0};
-    int ctrs_fd = -1;
-    int ret = ctr_create_parse(argc, argv, true, &o, err);
-    bool help = ret == 1;
-    if (ret == 0)
-        ret = cmd_state_open(&st, err);
-    if (ret == 0 && (ctrs_fd = ctrs_dir_open(st.state_fd, err)) < 0)
-        ret = -1;
-    if (ret == 0)
-        ret = ctr_create(&st, ctrs_fd, &o, argc - optind, argv + optind, &c, err);
-    if (ret == 0)
-        ret = run_container(&st, ctrs_fd, &o, &c, err);
-    if (ctrs_fd >= 0)
-        close(ctrs_fd);
-    ctr_clear(&c);
-    cmd_state_close(&st);
-    ctr_create_opts_free(&o);
-    return help ? 0 : ret;
+    return ctr_create_command(argc, argv, true, run_container, err);
 }

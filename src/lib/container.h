@@ -21,7 +21,7 @@ typedef struct {
     bool read_only;
 } volume_t;
 
-typedef struct {
+typedef struct container_spec {
     char id[CONTAINER_ID_LEN + 1];
     char *name;
     char *rootfs;          /* absolute host path */

@@ -35,5 +35,13 @@ test_pod_start_explains_tun() {
         run_upod pod create --name tunless --network none
         run_upod pod start tunless
         assert_status 0
+        # A run whose pod cannot start leaves no record, nor its own pod.
+        make_rootfs "$TESTDIR/rootfs"
+        run_upod run --name lonely --rootfs "$TESTDIR/rootfs" true
+        assert_status 125
+        assert_contains "$err" "chmod 0666 /dev/net/tun"
+        assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records after the failed run"
+        run_upod pod exists lonely
+        assert_status 1
     fi
 }
