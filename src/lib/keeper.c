@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -337,11 +338,27 @@ static int keeper_control(int pods_fd, const pod_config_t *config, int *control_
 }
 
 /* Keeper: the whole life, after the fork. Never returns. */
+/* Keeper (and the infra it forks): every published connection costs fds
+ * here (2 sockets for libslirp, 2 sockets and 2 pipes for the splice
+ * forwarder), so the soft RLIMIT_NOFILE (1024 in most sessions: about 170
+ * spliced connections) is raised to the hard one, as podman does for
+ * itself. Containers are not started from here and keep the user's. */
+static void keeper_raise_fd_limit(void)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &lim) < 0)
+            keeper_log("cannot raise the open files limit: %s", strerror(errno));
+    }
+}
+
 __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_t *pod,
                                                  int cli_fd)
 {
     upod_error_t err = {0};
     keeper_detach(pods_fd, pod->config.id, pod->config.name);
+    keeper_raise_fd_limit();
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

@@ -4,10 +4,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,7 +78,7 @@ static int bind_host_socket(const char *ip, unsigned port, port_proto_t proto, b
             return upod_fail(err, 0, "host address %s is not an address of this host", ip);
         return upod_fail(err, saved, "cannot bind host port %u/%s", port, proto_name);
     }
-    if (do_listen && listen(fd, 4096) < 0) {
+    if (do_listen && listen(fd, PUBLISHED_LISTEN_BACKLOG) < 0) {
         int saved = errno;
         close(fd);
         return upod_fail(err, saved, "cannot listen on host port %u", port);
@@ -172,6 +174,9 @@ typedef struct {
 } udp_flow_t;
 
 #define UDP_FLOW_IDLE_MS 60000
+#define ACCEPT_RETRY_MS 100
+#define FDS_PER_CONNECTION 6 /* 2 sockets, 2 pipes */
+#define FDS_RESERVED 32      /* the infra's own (sync socket, signalfd, std...) */
 #define UDP_FLOWS_MAX 1024
 
 struct forwarder {
@@ -182,6 +187,11 @@ struct forwarder {
     size_t nconns, cap;
     udp_flow_t *flows;
     size_t nflows;
+    /* When accept() failed for want of fds: the listeners stay readable,
+     * so they are not polled (the loop would spin) until a connection
+     * closes or ACCEPT_RETRY_MS pass. 0: accepting. */
+    long long starved_since;
+    size_t fd_limit; /* RLIMIT_NOFILE: how many fds the connections may take */
     unsigned char datagram[65536];
 };
 
@@ -193,6 +203,8 @@ forwarder_t *forwarder_new(const forward_t *forwards, size_t n)
     memcpy(f->forwards, forwards, n * sizeof(*forwards));
     f->nforwards = n;
     f->flows = xcalloc(UDP_FLOWS_MAX, sizeof(*f->flows));
+    struct rlimit lim;
+    f->fd_limit = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 1 << 30 ? lim.rlim_cur : 1 << 30;
     return f;
 }
 
@@ -205,12 +217,14 @@ static long long monotonic_ms(void)
 
 int forwarder_timeout(const forwarder_t *f)
 {
-    if (f->nflows == 0)
+    if (f->nflows == 0 && !f->starved_since)
         return -1;
-    long long now = monotonic_ms(), next = -1;
+    long long now = monotonic_ms(), next = LLONG_MAX;
+    if (f->starved_since)
+        next = f->starved_since + ACCEPT_RETRY_MS - now;
     for (size_t i = 0; i < f->nflows; i++) {
         long long left = f->flows[i].last + UDP_FLOW_IDLE_MS - now;
-        if (next < 0 || left < next)
+        if (left < next)
             next = left;
     }
     return next < 0 ? 0 : (int)next;
@@ -308,11 +322,27 @@ static void close_connection(connection_t *c)
     free(c);
 }
 
+/* Room for one more connection's fds? A connection accepted and then
+ * dropped for want of a socket or a pipe would be reset; one left in the
+ * listener's backlog just waits. */
+static bool room_for_connection(const forwarder_t *f)
+{
+    size_t used = FDS_RESERVED + f->nforwards + f->nflows + f->nconns * FDS_PER_CONNECTION;
+    return used + FDS_PER_CONNECTION <= f->fd_limit;
+}
+
 static void accept_one(forwarder_t *f, size_t i)
 {
+    if (!room_for_connection(f)) {
+        f->starved_since = monotonic_ms();
+        return;
+    }
     int client = accept4(f->forwards[i].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (client < 0)
-        return; /* EAGAIN, or a connection reset before we took it */
+    if (client < 0) {
+        if (errno == EMFILE || errno == ENFILE)
+            f->starved_since = monotonic_ms();
+        return; /* else EAGAIN, or a connection reset before we took it */
+    }
     int pod = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (pod < 0) {
         close(client);
@@ -411,8 +441,10 @@ static short wanted_events(const connection_t *c, int fd)
 
 void forwarder_fill(forwarder_t *f, pollset_t *ps)
 {
-    for (size_t i = 0; i < f->nforwards; i++)
-        f->forward_index[i] = pollset_add(ps, f->forwards[i].fd, POLLIN);
+    for (size_t i = 0; i < f->nforwards; i++) {
+        bool starved_tcp = f->starved_since && f->forwards[i].proto != PORT_PROTO_UDP;
+        f->forward_index[i] = pollset_add(ps, f->forwards[i].fd, starved_tcp ? 0 : POLLIN);
+    }
     for (size_t i = 0; i < f->nflows; i++)
         f->flows[i].index = pollset_add(ps, f->flows[i].pod, POLLIN);
     for (size_t i = 0; i < f->nconns; i++) {
@@ -452,8 +484,10 @@ void forwarder_dispatch(forwarder_t *f, const pollset_t *ps)
         else
             close_connection(c);
     }
-    f->nconns = kept;
     long long now = monotonic_ms();
+    if (f->starved_since && (kept < f->nconns || now - f->starved_since >= ACCEPT_RETRY_MS))
+        f->starved_since = 0; /* fds came back (or may have): accept again */
+    f->nconns = kept;
     for (size_t i = 0; i < f->nflows;) {
         udp_flow_t *fl = &f->flows[i];
         if (pollset_revents(ps, fl->index) & POLLIN)

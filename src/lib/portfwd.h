@@ -29,6 +29,10 @@
 #include "pod.h"
 #include "pollset.h"
 
+/* The listen() backlog of every published TCP port, whichever driver: a
+ * burst of connections waits there instead of losing its SYNs. */
+#define PUBLISHED_LISTEN_BACKLOG 4096
+
 typedef struct {
     published_port_t *ports;
     size_t n;

@@ -3,16 +3,20 @@
 #include "slirp.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libslirp.h>
 
 #include "compat.h"
+#include "portfwd.h"
 #include "tap.h"
 #include "util.h"
 
@@ -170,6 +174,33 @@ void pod_slirp_free(pod_slirp_t *s)
     free(s);
 }
 
+/* libslirp listens on a published TCP port with a backlog of 1: a burst of
+ * connections overflows it, the kernel drops the SYNs and clients resend
+ * them only after 1 s, 3 s, 7 s... (500 connections at once took minutes).
+ * listen() again on a listening socket just changes its backlog: find
+ * libslirp's listener among our fds by its port. */
+static void widen_listen_backlog(unsigned port)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long fd;
+        int listening = 0;
+        socklen_t len = sizeof(listening);
+        struct sockaddr_in sin;
+        socklen_t slen = sizeof(sin);
+        if (!parse_long(e->d_name, 0, INT_MAX, &fd) || fd == dirfd(d) ||
+            getsockopt((int)fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening ||
+            getsockname((int)fd, (struct sockaddr *)&sin, &slen) < 0 || sin.sin_family != AF_INET)
+            continue;
+        if (ntohs(sin.sin_port) == port)
+            listen((int)fd, PUBLISHED_LISTEN_BACKLOG);
+    }
+    closedir(d);
+}
+
 int pod_slirp_add_hostfwd(pod_slirp_t *s, bool udp, const char *host_ip, unsigned host_port,
                           unsigned guest_port, upod_error_t *err)
 {
@@ -182,6 +213,8 @@ int pod_slirp_add_hostfwd(pod_slirp_t *s, bool udp, const char *host_ip, unsigne
     if (slirp_add_hostfwd(s->slirp, udp, host, (int)host_port, guest, (int)guest_port) < 0)
         return upod_fail(err, errno, "cannot publish host port %u/%s", host_port,
                          udp ? "udp" : "tcp");
+    if (!udp)
+        widen_listen_backlog(host_port);
     return 0;
 }
 
