@@ -26,6 +26,7 @@ cp "$top/upod" "$stage/upod"
 mkdir -p "$stage/tools"
 cp "$top/tests/tools/xfer" "$top/tests/tools/ipc" "$stage/tools/"
 cp -r "$top/tests/integration" "$stage/integration"
+cp -r "$top/tests/reliability" "$stage/reliability"
 cp "$top/tests/tutorial.sh" "$stage/tutorial.sh"
 chmod -R a+rX "$stage"
 

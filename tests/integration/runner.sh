@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/integration/runner.sh [--tap-start N] [--only FILE]: run every test_*
-# function of every t_*.sh file in $TESTS, each in a fresh bash with its own
-# temporary directory and XDG_RUNTIME_DIR, under a time limit. Prints TAP.
+# function of every t_*.sh file in $TESTS and then in $TESTS/../reliability
+# (fault and load tests), each in a fresh bash with its own temporary
+# directory and XDG_RUNTIME_DIR, under a time limit. Prints TAP.
 # There is no "skip": a test that cannot run fails.
 set -uo pipefail
 n=1
@@ -17,7 +18,7 @@ done
 per_test_timeout=${UPOD_TEST_TIMEOUT:-120}
 status=0
 
-for file in "$TESTS"/t_*.sh; do
+for file in "$TESTS"/t_*.sh "$TESTS"/../reliability/t_*.sh; do
     name=$(basename "$file")
     [ -n "$only" ] && [ "$name" != "$only" ] && continue
     for fn in $(bash -c ". '$TESTS/lib.sh'; . '$file'; declare -F" | awk '$3 ~ /^test_/ {print $3}'); do

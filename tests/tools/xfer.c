@@ -18,6 +18,14 @@
  *                                 runs until killed
  *   xfer dns-ask SERVER NAME      ask SERVER (port 53) for NAME's A record,
  *                                 print the address
+ *   xfer echo-serve PORT N        serve N TCP connections at once: greet each
+ *                                 with "hello\n", echo it back until its EOF;
+ *                                 exit after the N-th
+ *   xfer many HOST PORT N         open N connections and wait for the greeting
+ *                                 on each (so all N are open end to end at
+ *                                 once), then send a distinct line on each,
+ *                                 half-close, check every echo; print
+ *                                 "N echoed"
  *
  * HOST is an IPv4 or IPv6 literal. Servers listen on all addresses (v4+v6)
  * and print "listening" on stdout once they accept connections. */
@@ -25,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -120,7 +129,7 @@ static int listen_on(const char *port, int type)
     struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)atoi(port))};
     if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
         die("bind");
-    if (type == SOCK_STREAM && listen(fd, 16) < 0)
+    if (type == SOCK_STREAM && listen(fd, 1024) < 0)
         die("listen");
     printf("listening\n");
     fflush(stdout);
@@ -138,27 +147,31 @@ static int accept_one(const char *port, struct sockaddr_in6 *peer)
     return c;
 }
 
-static int connect_to(const char *host, const char *port, int type, struct sockaddr_storage *out,
-                      socklen_t *outlen)
+/* ss := HOST:PORT (an IPv4 or IPv6 literal); returns the address length. */
+static socklen_t address_of(const char *host, const char *port, struct sockaddr_storage *ss)
 {
-    struct sockaddr_storage ss;
-    socklen_t len;
-    memset(&ss, 0, sizeof(ss));
+    memset(ss, 0, sizeof(*ss));
     if (strchr(host, ':')) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
         a->sin6_family = AF_INET6;
         a->sin6_port = htons((uint16_t)atoi(port));
         if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
             die("bad address");
-        len = sizeof(*a);
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons((uint16_t)atoi(port));
-        if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-            die("bad address");
-        len = sizeof(*a);
+        return sizeof(*a);
     }
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)atoi(port));
+    if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+        die("bad address");
+    return sizeof(*a);
+}
+
+static int connect_to(const char *host, const char *port, int type, struct sockaddr_storage *out,
+                      socklen_t *outlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = address_of(host, port, &ss);
     int fd = socket(ss.ss_family, type, 0);
     if (fd < 0)
         die("socket");
@@ -273,6 +286,114 @@ static void dns_ask(const char *server, const char *name)
     printf("%s\n", text);
 }
 
+/* echo-serve: one poll loop, every connection echoed until its EOF. */
+static void echo_serve(const char *port, long want)
+{
+    int l = listen_on(port, SOCK_STREAM);
+    struct pollfd *fds = calloc((size_t)want + 1, sizeof(*fds));
+    if (!fds)
+        die("calloc");
+    fds[0] = (struct pollfd){.fd = l, .events = POLLIN};
+    long accepted = 0, closed = 0;
+    for (long i = 1; i <= want; i++)
+        fds[i].fd = -1;
+    while (closed < want) {
+        if (poll(fds, (nfds_t)want + 1, -1) < 0)
+            die("poll");
+        if (fds[0].revents & POLLIN) {
+            int c = accept(l, NULL, NULL);
+            if (c < 0)
+                die("accept");
+            if (accepted == want)
+                die("more connections than announced");
+            write_all(c, "hello\n", 6);
+            fds[++accepted] = (struct pollfd){.fd = c, .events = POLLIN};
+        }
+        for (long i = 1; i <= accepted; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+            if (n > 0) {
+                write_all(fds[i].fd, buf, (size_t)n);
+                continue;
+            }
+            if (n < 0 && errno != ECONNRESET)
+                die("read");
+            close(fds[i].fd);
+            fds[i].fd = -1;
+            closed++;
+        }
+    }
+    free(fds);
+}
+
+/* A TCP connection whose local port may be bound again while it lingers in
+ * TIME_WAIT (SO_REUSEADDR on the client side). */
+static int connect_reusable(const char *host, const char *port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = address_of(host, port, &ss);
+    int fd = socket(ss.ss_family, SOCK_STREAM, 0), one = 1;
+    if (fd < 0)
+        die("socket");
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0)
+        die("connect");
+    return fd;
+}
+
+/* many: n connections open together, then one line each way on every one. */
+static void many(const char *host, const char *port, long n)
+{
+    int *conns = calloc((size_t)n, sizeof(int));
+    if (!conns)
+        die("calloc");
+    struct timeval tv = {.tv_sec = 20};
+    for (long i = 0; i < n; i++) {
+        /* SO_REUSEADDR on the client side too: the hundreds of ephemeral
+         * ports left in TIME_WAIT must not stop a later test (or pod) from
+         * binding one of them as a listening port. */
+        conns[i] = connect_reusable(host, port);
+        setsockopt(conns[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    }
+    for (long i = 0; i < n; i++) {
+        char hello[6];
+        size_t have = 0;
+        ssize_t r;
+        while (have < sizeof(hello) && (r = read(conns[i], hello + have, sizeof(hello) - have)) > 0)
+            have += (size_t)r;
+        if (have != sizeof(hello) || memcmp(hello, "hello\n", 6) != 0) {
+            fprintf(stderr, "xfer: connection %ld of %ld: no greeting from the server\n", i, n);
+            exit(1);
+        }
+    }
+    for (long i = 0; i < n; i++) {
+        char line[32];
+        int len = snprintf(line, sizeof(line), "connection %ld\n", i);
+        write_all(conns[i], line, (size_t)len);
+        if (shutdown(conns[i], SHUT_WR) < 0)
+            die("shutdown");
+    }
+    long echoed = 0;
+    for (long i = 0; i < n; i++) {
+        char line[32], got[64];
+        int len = snprintf(line, sizeof(line), "connection %ld\n", i);
+        size_t have = 0;
+        ssize_t r;
+        while (have < sizeof(got) && (r = read(conns[i], got + have, sizeof(got) - have)) > 0)
+            have += (size_t)r;
+        if (have == (size_t)len && memcmp(got, line, have) == 0)
+            echoed++;
+        else
+            fprintf(stderr, "xfer: connection %ld: %zu bytes back, not its line\n", i, have);
+        close(conns[i]);
+    }
+    printf("%ld echoed\n", echoed);
+    free(conns);
+    if (echoed != n)
+        exit(1);
+}
+
 int main(int argc, char **argv)
 {
     struct sockaddr_in6 peer;
@@ -341,6 +462,10 @@ int main(int argc, char **argv)
         dns_serve(argv[2], argv[3], argv[4], argv[5]);
     } else if (argc == 4 && strcmp(argv[1], "dns-ask") == 0) {
         dns_ask(argv[2], argv[3]);
+    } else if (argc == 4 && strcmp(argv[1], "echo-serve") == 0) {
+        echo_serve(argv[2], atol(argv[3]));
+    } else if (argc == 5 && strcmp(argv[1], "many") == 0) {
+        many(argv[2], argv[3], atol(argv[4]));
     } else {
         fprintf(stderr, "usage: see the comment at the top of tests/tools/xfer.c\n");
         return 2;
