@@ -120,7 +120,8 @@ int ctr_start(cmd_state_t *st, int ctrs_fd, struct ctr_record *c, upod_error_t *
  * for it without --pod stops (or goes), as nothing else runs in it. */
 void ctr_after_exit(const struct ctr_record *c);
 /* Remove the record and files, and the pod of a container made without
- * --pod. */
+ * --pod. Returns 1 and removes nothing when, seen under the state lock,
+ * the container runs (it was started meanwhile: stop it and try again). */
 int ctr_remove_with_pod(cmd_state_t *st, int ctrs_fd, const struct ctr_record *c,
                         upod_error_t *err);
 

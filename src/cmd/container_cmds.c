@@ -142,17 +142,30 @@ static int rm_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o
                   upod_error_t *err)
 {
     (void)ref;
-    if (ctr_effective_status(c) == CTR_RUNNING) {
-        if (!o->force)
-            return upod_fail_status(err, 2, 0, "container %s is running: stop it first or use "
-                                               "--force",
-                                    c->name);
-        stop_container(c, o->timeout, c->stop_signal);
+    /* A start may race with us: whether it runs is settled under the lock,
+     * where the record is removed. */
+    for (int tries = 0; tries < 10; tries++) {
+        if (ctr_effective_status(c) == CTR_RUNNING) {
+            if (!o->force)
+                return upod_fail_status(err, 2, 0, "container %s is running: stop it first or "
+                                                   "use --force",
+                                        c->name);
+            stop_container(c, o->timeout, c->stop_signal);
+        }
+        int r = ctr_remove_with_pod(&ctx->st, ctx->ctrs_fd, c, err);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            printf("%s\n", c->id);
+            return 0;
+        }
+        char id[CONTAINER_ID_LEN + 1];
+        memcpy(id, c->id, sizeof(id));
+        ctr_clear(c);
+        if (ctr_load(ctx->ctrs_fd, id, c, err) < 0)
+            return -1;
     }
-    if (ctr_remove_with_pod(&ctx->st, ctx->ctrs_fd, c, err) < 0)
-        return -1;
-    printf("%s\n", c->id);
-    return 0;
+    return upod_fail(err, 0, "container %s keeps being started again: cannot remove it", c->name);
 }
 
 static int start_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
@@ -415,6 +428,9 @@ static json_t *ctr_inspect_json(const ctr_t *c, const pod_t *pod, const char *st
     json_set_string(st, "Status", ctr_status_name(s));
     json_set_bool(st, "Running", s == CTR_RUNNING);
     json_set_int(st, "Pid", s == CTR_RUNNING ? c->init.pid : 0);
+    /* podman's name for the process watching the container: ours is the
+     * upod-monitor (or the CLI of an attached run). */
+    json_set_int(st, "ConmonPid", s == CTR_RUNNING ? c->monitor.pid : 0);
     json_set_int(st, "ExitCode", s == CTR_EXITED ? c->exit_code : 0);
     rfc3339_nano(c->started, started, sizeof(started));
     rfc3339_nano(c->finished, finished, sizeof(finished));

@@ -372,10 +372,10 @@ static int resolve_pod(cmd_state_t *st, const ctr_create_opts_t *o, const char *
 }
 
 /* STATE/containers/<id>/: /etc/hostname of its own, the overlay's
- * directories; then the record (under the lock, the name checked: a
- * random one is drawn again when taken). */
-static int write_container(cmd_state_t *st, int ctrs_fd, const pod_t *pod, ctr_t *c,
-                           bool random_name, upod_error_t *err)
+ * directories, the record; all under the lock, the name checked (a random
+ * one is drawn again when taken): a create killed half-way leaves a
+ * directory without record, which the next removal sweeps (state_sweep). */
+static int write_container_files(int ctrs_fd, const pod_t *pod, const ctr_t *c, upod_error_t *err)
 {
     cleanup_close int dirfd = state_open_subdir(ctrs_fd, c->id, true, err);
     if (dirfd < 0)
@@ -389,18 +389,29 @@ static int write_container(cmd_state_t *st, int ctrs_fd, const pod_t *pod, ctr_t
             return upod_fail(err, errno, "cannot create the overlay's %s directory",
                              overlay_dirs[i]);
     }
+    return 0;
+}
+
+static int write_container(cmd_state_t *st, int ctrs_fd, const pod_t *pod, ctr_t *c,
+                           bool random_name, upod_error_t *err)
+{
     int lock = state_lock(st->state_fd, err);
-    int ret = lock < 0 ? -1 : check_name_free(ctrs_fd, c->name, err);
+    if (lock < 0)
+        return -1;
+    int ret = check_name_free(ctrs_fd, c->name, err);
     /* A random name another upod took meanwhile: draw again. */
-    for (int tries = 0; ret < 0 && lock >= 0 && random_name && tries < 100; tries++) {
+    for (int tries = 0; ret < 0 && random_name && tries < 100; tries++) {
         free(c->name);
         c->name = pod_random_name();
         ret = check_name_free(ctrs_fd, c->name, err);
     }
     if (ret == 0)
+        ret = write_container_files(ctrs_fd, pod, c, err);
+    if (ret == 0)
         ret = ctr_save(ctrs_fd, c, false, err);
-    if (lock >= 0)
-        close(lock);
+    if (ret < 0)
+        state_remove_tree(ctrs_fd, c->id, &(upod_error_t){0});
+    close(lock);
     return ret;
 }
 
@@ -425,22 +436,35 @@ int ctr_create(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, int cmd
     }
     if (ret == 0)
         ret = write_container(st, ctrs_fd, &pod, c, !o->name, err);
-    if (ret < 0) {
-        upod_error_t ignored = {0};
-        state_remove_tree(ctrs_fd, c->id, &ignored);
-        if (made_pod)
-            cmd_pod_remove(st, pod.config.id, true, 0, NULL, &ignored);
-    }
+    if (ret < 0 && made_pod)
+        cmd_pod_remove(st, pod.config.id, true, 0, NULL, &(upod_error_t){0});
     pod_clear(&pod);
     return ret;
+}
+
+/* Under the lock: does the record now say the container runs? */
+static bool ctr_runs_now(int ctrs_fd, const char *id)
+{
+    ctr_t now = {0};
+    upod_error_t ignored = {0};
+    bool runs = ctr_load(ctrs_fd, id, &now, &ignored) == 0 &&
+                ctr_effective_status(&now) == CTR_RUNNING;
+    ctr_clear(&now);
+    return runs;
 }
 
 int ctr_remove_with_pod(cmd_state_t *st, int ctrs_fd, const ctr_t *c, upod_error_t *err)
 {
     int lock = state_lock(st->state_fd, err);
-    int ret = lock < 0 ? -1 : ctr_remove(ctrs_fd, c->id, err);
-    if (lock >= 0)
+    if (lock >= 0 && ctr_runs_now(ctrs_fd, c->id)) {
         close(lock);
+        return 1;
+    }
+    int ret = lock < 0 ? -1 : ctr_remove(ctrs_fd, c->id, err);
+    if (lock >= 0) {
+        state_sweep(ctrs_fd, CTR_RECORD_FILE);
+        close(lock);
+    }
     if (ret == 0 && c->own_pod)
         ret = cmd_pod_remove(st, c->pod_id, true, 0, NULL, err);
     return ret;

@@ -175,7 +175,7 @@ static int write_new_pod(cmd_state_t *st, const char *requested_name, const char
     pod_state_to_kv(&state, &kv);
     cleanup_free char *state_text = kv_serialize(&kv);
     kv_clear(&kv);
-    if (state_write_file(dirfd, "config", config_text, strlen(config_text), err) < 0 ||
+    if (state_write_file(dirfd, POD_CONFIG_FILE, config_text, strlen(config_text), err) < 0 ||
         state_write_file(dirfd, "state", state_text, strlen(state_text), err) < 0 ||
         (renameat(st->pods_fd, tmpname, st->pods_fd, c->id) < 0 &&
          upod_fail(err, errno, "cannot create the pod's state directory") < 0)) {

@@ -232,6 +232,7 @@ static int remove_pod_containers(cmd_state_t *st, const char *pod_id, upod_error
             ret = ctr_remove(ctrs_fd, list[i].id, err);
     }
     ctr_list_free(list, n);
+    state_sweep(ctrs_fd, CTR_RECORD_FILE);
     return ret;
 }
 
@@ -266,6 +267,7 @@ int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, c
             ret = upod_fail(err, errno, "cannot remove pod %s", pod.config.name);
         else
             ret = state_remove_tree(st->pods_fd, gone, err);
+        state_sweep(st->pods_fd, POD_CONFIG_FILE);
     }
     close(lock);
     if (ret == 0 && removed_id)

@@ -49,7 +49,9 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
     spec->report_errors = true;
     spec->report_fd = report[1];
     fflush(NULL);
-    pid_t child = pod_spawn_start(pod, false, CLONE_NEWNS, false, container_start, spec, err);
+    cleanup_close int lock = monitor_claim_start(st->state_fd, ctrs_fd, c, err);
+    pid_t child = lock < 0 ? -1
+                           : pod_spawn_start(pod, false, CLONE_NEWNS, false, container_start, spec, err);
     close(report[1]);
     if (console[1] >= 0)
         close(console[1]);
@@ -75,7 +77,8 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
         }
         return code;
     }
-    monitor_record_running(st->state_fd, ctrs_fd, c, child);
+    monitor_record_running(ctrs_fd, c, child);
+    close(steal_fd(&lock));
     /* The terminal's signals reach the command itself (or travel as bytes
      * through the pty). */
     signal(SIGINT, SIG_IGN);

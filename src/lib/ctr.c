@@ -205,7 +205,7 @@ int ctr_save(int ctrs_fd, const ctr_t *c, bool create, upod_error_t *err)
     ctr_to_kv(c, &kv);
     cleanup_free char *text = kv_serialize(&kv);
     kv_clear(&kv);
-    return state_write_file(fd, "container", text, strlen(text), err);
+    return state_write_file(fd, CTR_RECORD_FILE, text, strlen(text), err);
 }
 
 int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
@@ -215,7 +215,7 @@ int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
     if (fd < 0)
         return -1;
     cleanup_free char *text = NULL;
-    if (state_read_file(fd, "container", &text, err) < 0)
+    if (state_read_file(fd, CTR_RECORD_FILE, &text, err) < 0)
         return -1;
     kv_t kv;
     if (kv_parse(text, &kv, err) < 0)

@@ -18,6 +18,10 @@
 
 struct pod;
 
+/* The record in containers/<id>/: a directory without it is a create
+ * that did not finish (state_sweep). */
+#define CTR_RECORD_FILE "container"
+
 typedef enum { CTR_CREATED, CTR_RUNNING, CTR_EXITED } ctr_status_t;
 
 typedef struct ctr_record {

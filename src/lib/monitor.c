@@ -46,9 +46,30 @@ static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
         dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
 }
 
-void monitor_record_running(int state_fd, int ctrs_fd, ctr_t *ctr, pid_t pid)
+int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_t *err)
+{
+    int lock = state_lock(state_fd, err);
+    if (lock < 0)
+        return -1;
+    ctr_t now = {0};
+    int ret = 0;
+    if (ctr_load(ctrs_fd, ctr->id, &now, err) < 0)
+        ret = upod_fail(err, 0, "container %s was removed while it was being started", ctr->name);
+    else if (ctr_effective_status(&now) == CTR_RUNNING)
+        ret = upod_fail(err, 0, "container %s was started by another command meanwhile",
+                        ctr->name);
+    ctr_clear(&now);
+    if (ret < 0) {
+        close(lock);
+        return -1;
+    }
+    return lock;
+}
+
+void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid)
 {
     int proc_fd = proc_host_fd();
+    upod_error_t err = {0};
     ctr->status = CTR_RUNNING;
     ctr->monitor = proc_self_ref();
     ctr->process = proc_ref_of_at(proc_fd, pid);
@@ -56,7 +77,8 @@ void monitor_record_running(int state_fd, int ctrs_fd, ctr_t *ctr, pid_t pid)
     ctr->started = time_now_ns();
     ctr->finished = 0;
     ctr->exit_code = 0;
-    record(state_fd, ctrs_fd, ctr);
+    if (ctr_save(ctrs_fd, ctr, false, &err) < 0)
+        dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
 }
 
 void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
@@ -184,6 +206,11 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     dup2(devnull, STDERR_FILENO);
     spec->report_errors = true;
     spec->report_fd = report[1];
+    int lock = monitor_claim_start(state_fd, ctrs_fd, ctr, &err);
+    if (lock < 0) {
+        dprintf(ready, "125 %s\n", err.msg);
+        _exit(1);
+    }
     pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, container_start, spec, &err);
     close_if_open(out[1]);
     close_if_open(errp[1]);
@@ -210,7 +237,8 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
         dprintf(ready, "%d %s\n", failed, msg);
         _exit(1);
     }
-    monitor_record_running(state_fd, ctrs_fd, ctr, pid);
+    monitor_record_running(ctrs_fd, ctr, pid);
+    close(lock);
     dprintf(ready, "0 ok\n");
     close(ready);
     int code = pump_logs(&log, out[0], errp[0], pidfd, pid);

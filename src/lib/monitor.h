@@ -36,9 +36,16 @@ int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t 
  * command was exec'd, else its exit status with the message in msg (pid
  * reaped). */
 int monitor_await_exec(int report_fd, pid_t pid, char *msg, size_t size);
+/* Take the state lock for a start: the record must still exist and not
+ * run. The lock is held from before the container is spawned until the
+ * record says running (monitor_record_running) or the start failed, so
+ * that no other command (rm, a second start) sees a container that runs
+ * while its record says created; a watcher killed in between releases it,
+ * and its container dies with it. Returns the lock's fd, or -1. */
+int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_t *err);
 /* The record says running, watched by the calling process; pid: what
- * pod_spawn_start returned. */
-void monitor_record_running(int state_fd, int ctrs_fd, ctr_t *ctr, pid_t pid);
+ * pod_spawn_start returned. Under the lock of monitor_claim_start. */
+void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid);
 /* The record says exited with code, or goes (--rm); then exited(). */
 void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
                          monitor_exited_fn_t exited);

@@ -285,7 +285,7 @@ int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
     if (fd < 0)
         return -1;
     kv_t kv;
-    if (load_kv(fd, "config", &kv, err) < 0)
+    if (load_kv(fd, POD_CONFIG_FILE, &kv, err) < 0)
         return -1;
     int r = pod_config_from_kv(&kv, &out->config, err);
     kv_clear(&kv);

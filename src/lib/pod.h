@@ -17,6 +17,9 @@
 #include "proc.h"
 
 #define POD_ID_LEN 64
+/* The file whose presence makes pods/<id>/ a pod (written before the
+ * directory is renamed into place). */
+#define POD_CONFIG_FILE "config"
 #define POD_NAME_MAX 128
 
 typedef enum {

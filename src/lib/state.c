@@ -8,6 +8,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -261,4 +262,32 @@ int state_remove_tree(int dirfd, const char *name, upod_error_t *err)
     if (ret == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
         ret = upod_fail(err, errno, "cannot remove %s", name);
     return ret;
+}
+
+int state_sweep(int dirfd, const char *whole)
+{
+    int dfd = dup(dirfd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return 0;
+    }
+    rewinddir(d);
+    int swept = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *name = e->d_name;
+        bool leftover = str_has_prefix(name, ".new-") || str_has_prefix(name, ".rm-");
+        if (!leftover && name[0] != '.' && e->d_type == DT_DIR) {
+            struct stat st;
+            cleanup_free char *path = xasprintf("%s/%s", name, whole);
+            leftover = fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+        }
+        upod_error_t ignored = {0};
+        if (leftover && e->d_type == DT_DIR && state_remove_tree(dirfd, name, &ignored) == 0)
+            swept++;
+    }
+    closedir(d);
+    return swept;
 }

@@ -76,5 +76,12 @@ int state_open_subdir(int dirfd, const char *name, bool create, upod_error_t *er
 
 /* Remove a directory tree below dirfd (no symlinks followed). */
 int state_remove_tree(int dirfd, const char *name, upod_error_t *err);
+/* Under the state lock: remove from dirfd (pods/ or containers/) what a
+ * command killed half-way left behind: ".new-*" and ".rm-*" entries, and
+ * directories without the file `whole` (a record never written). Every
+ * command makes and removes such entries only while it holds the lock, so
+ * whatever a lock holder finds there is nobody's work in progress. Best
+ * effort; returns how many entries went. */
+int state_sweep(int dirfd, const char *whole);
 
 #endif
