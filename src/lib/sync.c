@@ -110,8 +110,11 @@ int sync_msg_decode(const void *buf, size_t len, sync_type_t expected, const cha
         return upod_fail(err, EPROTO, "malformed error message from the %s (errno %d, status "
                                       "%lld)",
                          what_peer, (int)msg->errnum, (long long)msg->value);
-    return upod_fail_status(err, msg->value > 0 ? (int)msg->value : EXIT_UPOD_FAILED,
-                            msg->errnum, "%s", msg->text);
+    int status = msg->value > 0 ? (int)msg->value : EXIT_UPOD_FAILED;
+    /* A message is what the user reads: never leave it empty. */
+    if (!msg->text[0])
+        return upod_fail_status(err, status, msg->errnum, "the %s failed", what_peer);
+    return upod_fail_status(err, status, msg->errnum, "%s", msg->text);
 }
 
 /* The descriptors passed with a packet: the first goes to *passed when
