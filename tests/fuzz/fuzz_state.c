@@ -8,6 +8,12 @@
 #include "lib/kvfile.h"
 #include "lib/pod.h"
 
+/* Ids name directories: 64 lowercase hex digits, nothing else. */
+static bool is_id(const char *s)
+{
+    return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
 static bool same_kv(const kv_t *a, const kv_t *b)
 {
     if (a->len != b->len)
@@ -70,6 +76,7 @@ static void check_pod_config(const kv_t *kv)
         fuzz_require(err.status != 0 && err.msg[0]);
         return;
     }
+    fuzz_require(is_id(c.id) && is_id(c.infra_id));
     kv_t out;
     kv_init(&out);
     pod_config_to_kv(&c, &out);
@@ -148,6 +155,7 @@ static void check_ctr(const kv_t *kv)
         fuzz_require(err.status != 0 && err.msg[0]);
         return;
     }
+    fuzz_require(is_id(c.id) && is_id(c.pod_id));
     kv_t out;
     kv_init(&out);
     ctr_to_kv(&c, &out);
