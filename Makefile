@@ -122,3 +122,44 @@ clean:
 	rm -rf obj upod $(TOOLS)
 
 -include $(MUSL_OBJ:.o=.d) $(NATIVE_OBJ:.o=.d)
+
+# ---- Fuzzing (tests/fuzz/) ----
+# `make fuzz` builds each libFuzzer target tests/fuzz/fuzz_NAME.c with clang
+# and runs it for FUZZ_SECONDS (tests/fuzz/run.sh). `make check` replays the
+# corpora and the kept crashing inputs with gcc builds linked with
+# tests/fuzz/replay.c, so only fuzzing needs clang.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJ     := $(LIB_SRC:%.c=obj/fuzz/%.o) $(CMD_SRC:%.c=obj/fuzz/%.o)
+FUZZ_BIN     := $(FUZZ_NAMES:%=obj/fuzz/fuzz_%)
+REPLAY_BIN   := $(FUZZ_NAMES:%=obj/native/fuzz/replay_%)
+FUZZ_CFLAGS  := $(COMMON_CFLAGS) -O1 -g $(SAN) -fsanitize=fuzzer-no-link \
+                -I$(NATIVE)/include/slirp -Iobj/native -Isrc
+
+.PHONY: fuzz fuzz-build fuzz-replay
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_NAMES:%=obj/fuzz/tests/fuzz/fuzz_%.o)
+
+obj/fuzz/%.o: %.c obj/native/buildinfo.h | third-party-check
+	@mkdir -p $(@D)
+	@echo "  CC    $< (clang, libFuzzer)"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+obj/fuzz/fuzz_%: obj/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	@echo "  LD    $@ (libFuzzer)"
+	$(Q)$(FUZZ_CC) $(SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(NATIVE_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+obj/native/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(NATIVE_OBJ) | third-party-check
+	@mkdir -p $(@D)
+	@echo "  REPLAY $<"
+	$(Q)$(NATIVE_CC) $(NATIVE_CFLAGS) -Isrc -o $@ $< tests/fuzz/replay.c $(NATIVE_OBJ) $(NATIVE_LIBS)
+
+fuzz-replay: $(REPLAY_BIN)
+check: $(REPLAY_BIN)
+
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_NAMES:%=obj/fuzz/tests/fuzz/fuzz_%.d)

@@ -38,6 +38,26 @@ for t in "$@"; do
     count_tap "$t" "$status" "$out"
 done
 
+echo "# fuzz corpora and kept crashing inputs (tests/fuzz, replayed without libFuzzer)"
+for src in tests/fuzz/fuzz_*.c; do
+    t=$(basename "$src" .c)
+    t=${t#fuzz_}
+    inputs=()
+    for f in tests/fuzz/corpus/"$t"/* tests/fuzz/regressions/"$t"/*; do
+        [ -f "$f" ] && inputs+=("$f")
+    done
+    out=$(ASAN_OPTIONS=detect_leaks=1 timeout -k 5 300 obj/native/fuzz/replay_"$t" "${inputs[@]}" 2>&1)
+    status=$?
+    if [ "$status" -eq 0 ] && [ "${#inputs[@]}" -gt 0 ]; then
+        out="ok - fuzz target $t: ${#inputs[@]} inputs"
+    else
+        out=$(printf '%s\nnot ok - fuzz target %s: %d inputs, status %d' "$(tail -n 20 <<<"$out")" \
+            "$t" "${#inputs[@]}" "$status")
+    fi
+    printf '%s\n' "$out"
+    count_tap "fuzz target $t" 0 "$out"
+done
+
 echo "# integration tests (./upod as an unprivileged user)"
 # Stream the output as it comes, and keep a copy to count.
 log=$(mktemp)

@@ -67,6 +67,13 @@ typedef struct {
     size_t npublish, nlabels;
 } pod_create_opts_t;
 
+/* `pod create`'s command line into o (publish and labels: malloc'd arrays
+ * of pointers into argv, for the caller to free): 1 after printing --help,
+ * 0, or -1 with err. */
+int pod_create_parse(int argc, char **argv, pod_create_opts_t *o, upod_error_t *err);
+/* Check o as `pod create` does before it writes anything; writes nothing. */
+int pod_create_check(const pod_create_opts_t *o, upod_error_t *err);
+
 /* Check the options and write the new pod (status Created); its id goes
  * to id_out (POD_ID_LEN + 1 bytes) when not NULL. */
 int cmd_pod_create_with(cmd_state_t *st, const pod_create_opts_t *o, char *id_out,

@@ -15,6 +15,7 @@
 
 #include "../lib/container.h"
 #include "../lib/ctr.h"
+#include "../lib/envfile.h"
 #include "../lib/monitor.h"
 #include "../lib/namespaces.h"
 #include "../lib/pod.h"
@@ -153,20 +154,20 @@ static int build_env(const ctr_create_opts_t *o, const char *hostname, ctr_t *c,
     int ret = 0;
     for (size_t f = 0; f < o->nenv_files && ret == 0; f++) {
         cleanup_free char *text = NULL;
+        char **file_env;
+        size_t nfile_env;
         if (read_file_at(AT_FDCWD, o->env_files[f], 1 << 20, &text, NULL) < 0) {
             ret = upod_fail(err, errno, "cannot read env file %s", o->env_files[f]);
             break;
         }
-        char *save = NULL;
-        for (char *line = strtok_r(text, "\n", &save); line && ret == 0;
-             line = strtok_r(NULL, "\n", &save)) {
-            char *v = NULL;
-            if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
-                continue;
-            ret = env_parse(line, &v, err);
-            if (v)
-                push(&env, &n, v);
+        if (envfile_parse(text, &file_env, &nfile_env, err) < 0) {
+            upod_error_wrap(err, "env file %s", o->env_files[f]);
+            ret = -1;
+            break;
         }
+        for (size_t i = 0; i < nfile_env; i++)
+            push(&env, &n, file_env[i]);
+        free(file_env); /* the strings moved to env */
     }
     for (size_t i = 0; i < o->nenv && ret == 0; i++) {
         char *v = NULL;

@@ -46,7 +46,7 @@ static bool hostname_valid(const char *h)
     return true;
 }
 
-static int parse_create_options(int argc, char **argv, pod_create_opts_t *o, upod_error_t *err)
+int pod_create_parse(int argc, char **argv, pod_create_opts_t *o, upod_error_t *err)
 {
     static const struct option opts[] = {
         {"name", required_argument, NULL, 'n'},    {"share", required_argument, NULL, 's'},
@@ -123,6 +123,14 @@ static int build_config(const pod_create_opts_t *o, pod_config_t *c, upod_error_
         c->labels[c->nlabels++] = label;
     }
     return 0;
+}
+
+int pod_create_check(const pod_create_opts_t *o, upod_error_t *err)
+{
+    pod_config_t c = {0};
+    int ret = build_config(o, &c, err);
+    pod_config_clear(&c);
+    return ret;
 }
 
 static bool name_taken(const pod_t *pods, size_t n, const char *name)
@@ -213,7 +221,7 @@ int cmd_pod_create(int argc, char **argv, upod_error_t *err)
     pod_create_opts_t o = {0};
     cmd_state_t st = {-1, -1, NULL};
     char id[POD_ID_LEN + 1];
-    int ret = parse_create_options(argc, argv, &o, err);
+    int ret = pod_create_parse(argc, argv, &o, err);
     if (ret == 0)
         ret = cmd_state_open(&st, err);
     if (ret == 0)

@@ -111,14 +111,22 @@ static bool get_ll(const kv_t *kv, const char *key, long long min, long long max
     return true;
 }
 
+/* Ids are 64 lowercase hex digits, as pod_new_id makes them. They name
+ * directories (STATE/containers/<id>, removed by `rm`), so a record whose
+ * id holds a '/' or ".." must never be taken for one. */
+static bool is_record_id(const char *s)
+{
+    return s && strlen(s) == CONTAINER_ID_LEN &&
+           strspn(s, "0123456789abcdef") == CONTAINER_ID_LEN;
+}
+
 int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
 {
     memset(c, 0, sizeof(*c));
     const char *id = kv_get(kv, "id"), *pod = kv_get(kv, "pod"), *name = kv_get(kv, "name");
     const char *rootfs = kv_get(kv, "rootfs"), *status = kv_get(kv, "status");
     long long sig, mpid, mstart, pid, pstart, code;
-    if (!id || strlen(id) != CONTAINER_ID_LEN || !pod || strlen(pod) != CONTAINER_ID_LEN ||
-        !name || !pod_name_valid(name) || !rootfs || !status ||
+    if (!is_record_id(id) || !is_record_id(pod) || !name || !pod_name_valid(name) || !rootfs || !status ||
         !get_ll(kv, "created", 0, INT64_MAX, &c->created) ||
         !get_ll(kv, "stop_signal", 1, 64, &sig) || !get_ll(kv, "monitor_pid", 0, 0x7fffffff, &mpid) ||
         !get_ll(kv, "monitor_start", 0, INT64_MAX, &mstart) ||

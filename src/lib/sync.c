@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,10 +74,75 @@ void sync_send_error(int fd, const upod_error_t *failure)
     (void)send_msg(fd, &m, -1);
 }
 
-/* Receive one message; a passed descriptor goes to *passed (or is closed). */
-static ssize_t recv_msg(int fd, sync_msg_t *msg, int *passed)
+/* The largest errno value the kernel reports (MAX_ERRNO). */
+#define SYNC_ERRNUM_MAX 4095
+
+static bool known_type(uint32_t type)
 {
-    struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg)};
+    return type >= SYNC_USERMAP_DONE && type <= SYNC_TYPE_LAST;
+}
+
+/* A SYNC_ERROR carries an errno (0: none) and an exit status (0: none
+ * given, shown as 125). */
+static bool error_fields_valid(const sync_msg_t *m)
+{
+    return m->errnum >= 0 && m->errnum <= SYNC_ERRNUM_MAX && m->value >= 0 && m->value <= 255;
+}
+
+int sync_msg_decode(const void *buf, size_t len, sync_type_t expected, const char *what_peer,
+                    sync_msg_t *msg, upod_error_t *err)
+{
+    if (len < sizeof(*msg))
+        return upod_fail(err, EPROTO, "short message from the %s", what_peer);
+    if (len > sizeof(*msg))
+        return upod_fail(err, EPROTO, "oversized message from the %s", what_peer);
+    memcpy(msg, buf, sizeof(*msg));
+    if (!known_type(msg->type))
+        return upod_fail(err, EPROTO, "unknown message %u from the %s", msg->type, what_peer);
+    if (!memchr(msg->text, '\0', sizeof(msg->text)))
+        return upod_fail(err, EPROTO, "malformed message from the %s: unterminated text",
+                         what_peer);
+    if (msg->type == (uint32_t)expected)
+        return 0;
+    if (msg->type != SYNC_ERROR)
+        return upod_fail(err, EPROTO, "unexpected message %u from the %s", msg->type, what_peer);
+    if (!error_fields_valid(msg))
+        return upod_fail(err, EPROTO, "malformed error message from the %s (errno %d, status "
+                                      "%lld)",
+                         what_peer, (int)msg->errnum, (long long)msg->value);
+    int status = msg->value > 0 ? (int)msg->value : EXIT_UPOD_FAILED;
+    /* A message is what the user reads: never leave it empty. */
+    if (!msg->text[0])
+        return upod_fail_status(err, status, msg->errnum, "the %s failed", what_peer);
+    return upod_fail_status(err, status, msg->errnum, "%s", msg->text);
+}
+
+/* The descriptors passed with a packet: the first goes to *passed when
+ * wanted (passed not NULL, *passed still -1), every other one is closed, so
+ * that a peer passing more than asked leaks nothing into this process. */
+static void take_passed_fds(struct msghdr *mh, int *passed)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+            c->cmsg_len < CMSG_LEN(0))
+            continue;
+        size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < nfds; i++) {
+            int got;
+            memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (passed && *passed < 0)
+                *passed = got;
+            else
+                close(got);
+        }
+    }
+}
+
+/* Receive one packet into buf. size should exceed a message by a byte, so
+ * that an oversized packet shows as such instead of as a truncated one. */
+static ssize_t recv_packet(int fd, void *buf, size_t size, int *passed)
+{
+    struct iovec iov = {.iov_base = buf, .iov_len = size};
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
@@ -84,17 +150,8 @@ static ssize_t recv_msg(int fd, sync_msg_t *msg, int *passed)
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                         .msg_controllen = sizeof(control.buf)};
     ssize_t n = TEMP_FAILURE_RETRY(recvmsg(fd, &mh, MSG_CMSG_CLOEXEC));
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n >= 0 && c; c = CMSG_NXTHDR(&mh, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int))) {
-            int got;
-            memcpy(&got, CMSG_DATA(c), sizeof(int));
-            if (passed && *passed < 0)
-                *passed = got;
-            else
-                close(got);
-        }
-    }
+    if (n >= 0)
+        take_passed_fds(&mh, passed);
     return n;
 }
 
@@ -104,35 +161,36 @@ int sync_expect(int fd, sync_type_t expected, int timeout_ms, const char *what_p
     return sync_expect_fd(fd, expected, timeout_ms, what_peer, msg, NULL, err);
 }
 
-int sync_expect_fd(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
-                   sync_msg_t *msg, int *passed, upod_error_t *err)
+/* Wait for one packet and decode it; a descriptor is kept only with a
+ * message that is accepted. */
+static int receive_expected(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
+                            sync_msg_t *msg, int *passed, upod_error_t *err)
 {
-    if (passed)
-        *passed = -1;
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     int r = TEMP_FAILURE_RETRY(poll(&pfd, 1, timeout_ms));
     if (r < 0)
         return upod_fail(err, errno, "waiting for the %s", what_peer);
     if (r == 0)
         return upod_fail(err, ETIMEDOUT, "the %s did not answer", what_peer);
-    ssize_t n = recv_msg(fd, msg, passed);
+    union {
+        sync_msg_t msg;
+        char bytes[sizeof(sync_msg_t) + 1];
+    } packet;
+    ssize_t n = recv_packet(fd, &packet, sizeof(packet), passed);
     if (n < 0)
         return upod_fail(err, errno, "cannot read from the %s", what_peer);
     if (n == 0)
         return upod_fail(err, 0, "the %s exited before it was ready", what_peer);
-    if (n != (ssize_t)sizeof(*msg)) {
-        if (passed && *passed >= 0)
-            close(*passed);
-        return upod_fail(err, EPROTO, "short message from the %s", what_peer);
-    }
-    msg->text[sizeof(msg->text) - 1] = '\0';
-    if (msg->type == (uint32_t)expected)
+    return sync_msg_decode(&packet, (size_t)n, expected, what_peer, msg, err);
+}
+
+int sync_expect_fd(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
+                   sync_msg_t *msg, int *passed, upod_error_t *err)
+{
+    if (passed)
+        *passed = -1;
+    if (receive_expected(fd, expected, timeout_ms, what_peer, msg, passed, err) == 0)
         return 0;
-    if (msg->type == SYNC_ERROR)
-        upod_fail_status(err, msg->value > 0 ? (int)msg->value : EXIT_UPOD_FAILED, msg->errnum,
-                         "%s", msg->text);
-    else
-        upod_fail(err, EPROTO, "unexpected message %u from the %s", msg->type, what_peer);
     if (passed && *passed >= 0) {
         close(*passed);
         *passed = -1;

@@ -8,6 +8,7 @@
 #ifndef UPOD_SYNC_H
 #define UPOD_SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -22,6 +23,8 @@ typedef enum {
     SYNC_TAP_READY,        /* keeper -> container: libslirp serves it */
 } sync_type_t;
 
+#define SYNC_TYPE_LAST SYNC_TAP_READY
+
 typedef struct {
     uint32_t type;
     int32_t errnum;
@@ -30,6 +33,15 @@ typedef struct {
 } sync_msg_t;
 
 int sync_socketpair(int fds[2], upod_error_t *err);
+/* Make sense of one packet received from what_peer (len bytes at buf, as
+ * recvmsg returned them; it may be anything a broken peer sends). 0 when it
+ * is a well-formed message of type expected, copied to *msg. Else -1 with
+ * err: the peer's own error for a SYNC_ERROR (its exit status and errno),
+ * EPROTO for a packet that is not one whole sync_msg_t, has an unknown or
+ * unexpected type, a text without its NUL, or an errno or exit status out of
+ * range. Pure: no descriptor is touched. */
+int sync_msg_decode(const void *buf, size_t len, sync_type_t expected, const char *what_peer,
+                    sync_msg_t *msg, upod_error_t *err);
 int sync_send(int fd, sync_type_t type, int64_t value, upod_error_t *err);
 /* The same, passing one file descriptor along (SCM_RIGHTS). */
 int sync_send_fd(int fd, sync_type_t type, int64_t value, int passed, upod_error_t *err);

@@ -2,10 +2,13 @@
 #include "timefmt.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define NS_PER_SEC 1000000000LL
 
 void human_duration(long long s, char *buf, size_t size)
 {
@@ -109,6 +112,17 @@ static bool parse_date_time(const char *p, const char *end, struct tm *tm, long 
     return true;
 }
 
+/* secs seconds and frac_ns (0 to 999999999) nanoseconds since the epoch,
+ * as nanoseconds; false when that does not fit in a long long (before 1677
+ * or after 2262), which no time upod keeps can be. */
+static bool to_ns(long long secs, long long frac_ns, long long *ns)
+{
+    if (secs > (LLONG_MAX - frac_ns) / NS_PER_SEC || secs < LLONG_MIN / NS_PER_SEC + 1)
+        return false;
+    *ns = secs * NS_PER_SEC + frac_ns;
+    return true;
+}
+
 static long long utc_seconds(const struct tm *tm)
 {
     return days_from_civil(tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday) * 86400LL +
@@ -133,8 +147,7 @@ bool rfc3339_parse(const char *text, size_t len, long long *ns)
     } else {
         return false;
     }
-    *ns = (utc_seconds(&tm) - offset) * 1000000000LL + frac;
-    return true;
+    return to_ns(utc_seconds(&tm) - offset, frac, ns);
 }
 
 /* A Go duration: one or more number+unit, the number may have a fraction. */
@@ -190,8 +203,7 @@ bool time_parse_since(const char *text, long long now_ns, long long *ns)
         time_t t = mktime(&tm); /* no zone: local time */
         if (t == (time_t)-1)
             return false;
-        *ns = (long long)t * 1000000000LL + frac;
-        return true;
+        return to_ns((long long)t, frac, ns);
     }
     /* A Unix time: digits, maybe a fraction. */
     size_t int_len = strspn(text, "0123456789");
@@ -202,8 +214,7 @@ bool time_parse_since(const char *text, long long now_ns, long long *ns)
         long long secs = strtoll(text, NULL, 10), frac_ns = 0, scale = 100000000LL;
         for (const char *p = text + int_len + (text[int_len] == '.'); *p && scale; p++, scale /= 10)
             frac_ns += (*p - '0') * scale;
-        *ns = secs * 1000000000LL + frac_ns;
-        return true;
+        return to_ns(secs, frac_ns, ns);
     }
     long long d;
     if (!parse_duration(text, &d))
