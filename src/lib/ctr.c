@@ -256,9 +256,17 @@ int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
         if (strlen(e->d_name) != CONTAINER_ID_LEN || !isxdigit((unsigned char)e->d_name[0]))
             continue;
         ctr_t c;
-        upod_error_t ignored = {0};
-        if (ctr_load(ctrs_fd, e->d_name, &c, &ignored) < 0)
-            continue; /* being created or removed */
+        upod_error_t failed = {0};
+        if (ctr_load(ctrs_fd, e->d_name, &c, &failed) < 0) {
+            if (state_entry_skippable(&failed))
+                continue; /* being created or removed */
+            *err = failed;
+            closedir(d);
+            ctr_list_free(*out, *n);
+            *out = NULL;
+            *n = 0;
+            return -1;
+        }
         *out = xrealloc(*out, (*n + 1) * sizeof(**out));
         (*out)[(*n)++] = c;
     }

@@ -176,6 +176,13 @@ static int open_stdio(const ctr_t *ctr, container_spec_t *spec, int devnull, int
     return 0;
 }
 
+/* To monitor_start, over the ready pipe: "125 <the whole error>". */
+static void report_failure(int ready, const upod_error_t *err)
+{
+    char text[1300];
+    dprintf(ready, "%d %s\n", EXIT_UPOD_FAILED, upod_error_text(err, text, sizeof(text)));
+}
+
 static void close_if_open(int fd)
 {
     if (fd >= 0)
@@ -192,13 +199,16 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     cleanup_free char *title = xasprintf("upod-monitor %s", ctr->name);
     proctitle_set(title);
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    cleanup_close int dirfd = state_open_subdir(ctrs_fd, ctr->id, false, &err);
+    if (devnull < 0)
+        upod_fail(&err, errno, "cannot open /dev/null");
+    cleanup_close int dirfd = devnull < 0 ? -1 : state_open_subdir(ctrs_fd, ctr->id, false, &err);
     log_writer_t log;
     int out[2], errp[2], console[2], report[2];
     if (devnull < 0 || dirfd < 0 || log_writer_open(&log, dirfd, &err) < 0 ||
         open_stdio(ctr, spec, devnull, out, errp, console, &err) < 0 ||
-        pipe2(report, O_CLOEXEC) < 0) {
-        dprintf(ready, "125 cannot start the container's monitor: %s\n", err.msg);
+        (pipe2(report, O_CLOEXEC) < 0 && upod_fail(&err, errno, "pipe") < 0)) {
+        upod_error_wrap(&err, "cannot start the container's monitor");
+        report_failure(ready, &err);
         _exit(1);
     }
     dup2(devnull, STDIN_FILENO);
@@ -208,7 +218,7 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     spec->report_fd = report[1];
     int lock = monitor_claim_start(state_fd, ctrs_fd, ctr, &err);
     if (lock < 0) {
-        dprintf(ready, "125 %s\n", err.msg);
+        report_failure(ready, &err);
         _exit(1);
     }
     pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, container_start, spec, &err);
@@ -217,7 +227,7 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     close_if_open(console[1]);
     close(report[1]);
     if (pid < 0) {
-        dprintf(ready, "125 %s\n", err.msg);
+        report_failure(ready, &err);
         _exit(1);
     }
     int pidfd = upod_pidfd_open(pid, 0);

@@ -341,10 +341,18 @@ int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
         if (!is_hex_id(e->d_name))
             continue; /* ".", "..", and directories being created or removed */
         pod_t p;
-        upod_error_t ignored = {0};
+        upod_error_t failed = {0};
         /* A pod removed meanwhile, or unreadable, is not listed. */
-        if (pod_load(pods_fd, e->d_name, &p, &ignored) < 0)
-            continue;
+        if (pod_load(pods_fd, e->d_name, &p, &failed) < 0) {
+            if (state_entry_skippable(&failed))
+                continue;
+            *err = failed;
+            closedir(d);
+            pod_list_free(*out, *n);
+            *out = NULL;
+            *n = 0;
+            return -1;
+        }
         *out = xrealloc(*out, (*n + 1) * sizeof(**out));
         (*out)[(*n)++] = p;
     }

@@ -291,3 +291,8 @@ int state_sweep(int dirfd, const char *whole)
     closedir(d);
     return swept;
 }
+
+bool state_entry_skippable(const upod_error_t *load_err)
+{
+    return load_err->errnum == 0 || load_err->errnum == ENOENT || load_err->errnum == ENOTDIR;
+}

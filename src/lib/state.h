@@ -83,5 +83,10 @@ int state_remove_tree(int dirfd, const char *name, upod_error_t *err);
  * whatever a lock holder finds there is nobody's work in progress. Best
  * effort; returns how many entries went. */
 int state_sweep(int dirfd, const char *whole);
+/* Listing pods or containers: may an entry that failed to load with this
+ * error be left out? Yes when it vanished or is not whole yet (ENOENT) or
+ * cannot be parsed; no when the listing itself is failing (out of fds,
+ * memory, I/O): a missing entry would then be a lie. */
+bool state_entry_skippable(const upod_error_t *load_err);
 
 #endif
