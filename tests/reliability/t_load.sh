@@ -62,6 +62,10 @@ test_500_connections_slirp() {
     connections_through slirp $((PORT_BASE + 2))
 }
 
+backlog_empty() { # PORT: no connection waits to be accepted on this listener
+    [ "$(ss -Hltn "sport = :$1" | awk '{print $2}')" = 0 ]
+}
+
 # cpu_ticks PID: user + system time of a process, in clock ticks.
 cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$1/stat"
@@ -71,7 +75,7 @@ cpu_ticks() {
 # backlog, the forwarder does not spin on accept(), and it serves again
 # once fds are back.
 test_forwarder_out_of_fds_waits_and_recovers() {
-    local port=$((PORT_BASE + 3)) infra before after client
+    local port=$((PORT_BASE + 3)) infra infra_fds before after client
     run_upod pod create --name starve -p "127.0.0.1:$port:7000"
     assert_status 0
     # The keeper and the infra get a hard limit of 256 fds (about 40
@@ -79,6 +83,7 @@ test_forwarder_out_of_fds_waits_and_recovers() {
     run_upod_timeout 30 sh -c "ulimit -n 256 && exec '$UPOD' pod start starve"
     assert_status 0
     infra=$(infra_pid starve)
+    infra_fds=$(fd_count "$infra")
     serve_in_pod starve "$TESTDIR/server.out" echo-serve 7000 300
     "$XFER" many 127.0.0.1 "$port" 300 >"$TESTDIR/client.out" 2>&1 &
     client=$!
@@ -91,6 +96,12 @@ test_forwarder_out_of_fds_waits_and_recovers() {
         fail "the infra used $((after - before)) ticks in 1 s while out of fds: it spins"
     kill "$client" "$server_pid" 2>/dev/null
     wait "$client" "$server_pid" 2>/dev/null
+    # The dead client's connections still wait in the listener's backlog:
+    # let the forwarder take (and drop) them all first, or the next server
+    # would count them as its own.
+    wait_for 20 backlog_empty "$port" && wait_for 10 fds_at_most "$infra" "$infra_fds" ||
+        fail "the forwarder did not drain: backlog $(ss -Hltn "sport = :$port" | awk '{print $2}'), \
+$(fd_count "$infra") fds (had $infra_fds)"
     serve_in_pod starve "$TESTDIR/server2.out" echo-serve 7000 10
     run_upod_timeout 30 "$XFER" many 127.0.0.1 "$port" 10
     assert_eq "$out" "10 echoed" "connections after the fds came back ($err)"

@@ -1,0 +1,143 @@
+# Faults: SIGKILL at random points of upod's commands, and of a pod's own
+# processes. After each, the state must tell the truth, `pod rm -f` and
+# `rm -f` must clean up, and nothing of the user's pods may remain.
+# docs/reliability.md lists the outcomes these tests hold upod to.
+
+ROUNDS=${UPOD_FAULT_ROUNDS:-12}
+
+. "$TESTS/../reliability/helpers.sh"
+
+test_kill_pod_create_at_random_points() {
+    local i
+    for i in $(seq 1 "$ROUNDS"); do
+        kill_at_random pod create --name "p$i"
+        assert_truthful
+    done
+    assert_all_cleaned
+    run_upod pod create --name p1
+    assert_status 0
+}
+
+test_kill_pod_start_at_random_points() {
+    local i
+    for i in $(seq 1 "$ROUNDS"); do
+        run_upod pod create --name "s$i" -p "127.0.0.1:$((61100 + i)):80"
+        assert_status 0
+        kill_at_random pod start "s$i"
+        assert_truthful
+        # Whatever happened, the pod can be started (or already runs).
+        run_upod pod start "s$i"
+        assert_status 0
+        assert_truthful
+    done
+    assert_all_cleaned
+}
+
+test_kill_run_at_random_points() {
+    local i
+    make_rootfs "$TESTDIR/rootfs"
+    run_upod pod create --name host
+    assert_status 0
+    for i in $(seq 1 "$ROUNDS"); do
+        kill_at_random run -d --pod host --name "d$i" --rootfs "$TESTDIR/rootfs" sleep 300
+        kill_at_random run --rm --name "a$i" --rootfs "$TESTDIR/rootfs" sleep 300
+        assert_truthful
+    done
+    assert_all_cleaned
+}
+
+test_kill_rm_at_random_points() {
+    local i
+    make_rootfs "$TESTDIR/rootfs"
+    for i in $(seq 1 "$ROUNDS"); do
+        run_upod run -d --name "c$i" --rootfs "$TESTDIR/rootfs" sleep 300
+        assert_status 0
+        run_upod pod create --name "r$i"
+        assert_status 0
+        run_upod pod start "r$i"
+        assert_status 0
+        kill_at_random rm -f -t 0 "c$i"
+        kill_at_random pod rm -f -t 0 "r$i"
+        assert_truthful
+    done
+    assert_all_cleaned
+}
+
+# A pod (pid namespace shared) with one detached container, both running.
+pod_with_container() {
+    make_rootfs "$TESTDIR/rootfs"
+    run_upod pod create --name victim
+    assert_status 0
+    run_upod run -d --pod victim --name sleeper --rootfs "$TESTDIR/rootfs" sleep 300
+    assert_status 0
+}
+
+ctr_status() { "$UPOD" ps -a --filter name=sleeper --format '{{.Status}}'; }
+pod_status() { "$UPOD" pod ps --filter name=victim --format '{{.Status}}'; }
+ctr_exited() { case $(ctr_status) in Exited*) return 0 ;; esac; return 1; }
+
+# Bring the pod and its container back, as a user would after a fault.
+restart_both() {
+    run_upod pod start victim
+    assert_status 0
+    run_upod start sleeper
+    assert_status 0
+    assert_eq "$(pod_status)" "Running" "pod after pod start"
+    case $(ctr_status) in Up*) ;; *) fail "container after start: $(ctr_status)" ;; esac
+}
+
+test_kill_keeper_every_time() {
+    pod_with_container
+    local i
+    for i in 1 2 3 4 5; do
+        kill -KILL "$("$UPOD" pod inspect --format '{{.KeeperPid}}' victim)"
+        wait_for 3 test -z "$(pod_processes)" ||
+            fail "round $i: processes left 3 s after kill -9 of the keeper: $(pod_processes)"
+        assert_eq "$(pod_status)" "Exited" "round $i: pod after kill -9 of its keeper"
+        ctr_exited || fail "round $i: container after kill -9 of the keeper: $(ctr_status)"
+        restart_both
+    done
+}
+
+test_kill_infra_every_time() {
+    pod_with_container
+    local i
+    for i in 1 2 3 4 5; do
+        kill -KILL "$(infra_pid victim)"
+        wait_for 3 test -z "$(pod_processes)" ||
+            fail "round $i: processes left 3 s after kill -9 of the infra: $(pod_processes)"
+        assert_eq "$(pod_status)" "Exited" "round $i: pod after kill -9 of its infra"
+        assert_eq "$("$UPOD" pod inspect --format '{{.ExitCode}}' victim)" "137" "round $i: exit code"
+        ctr_exited || fail "round $i: container after kill -9 of the infra: $(ctr_status)"
+        restart_both
+    done
+}
+
+test_kill_container_every_time() {
+    pod_with_container
+    local i
+    for i in 1 2 3 4 5; do
+        kill -KILL "$("$UPOD" inspect --format '{{.State.Pid}}' sleeper)"
+        wait_for 3 ctr_exited || fail "round $i: container after kill -9 of its process: $(ctr_status)"
+        assert_eq "$("$UPOD" inspect --format '{{.State.ExitCode}}' sleeper)" "137" "round $i: exit code"
+        assert_eq "$(pod_status)" "Running" "round $i: the pod after its container was killed"
+        pgrep -f "^upod-monitor sleeper\$" >/dev/null && fail "round $i: the monitor outlived its container"
+        run_upod start sleeper
+        assert_status 0
+    done
+}
+
+test_kill_monitor_every_time() {
+    pod_with_container
+    local i pid
+    for i in 1 2 3 4 5; do
+        pid=$("$UPOD" inspect --format '{{.State.Pid}}' sleeper)
+        kill -KILL "$("$UPOD" inspect --format '{{.State.ConmonPid}}' sleeper)"
+        wait_for 3 ctr_exited || fail "round $i: container after kill -9 of its monitor: $(ctr_status)"
+        wait_for 3 sh -c "! kill -0 $pid 2>/dev/null" ||
+            fail "round $i: the container's process outlived its monitor"
+        assert_eq "$(pod_status)" "Running" "round $i: the pod after the monitor was killed"
+        run_upod start sleeper
+        assert_status 0
+    done
+}
