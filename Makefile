@@ -39,7 +39,7 @@ NATIVE_LIBS := $(NATIVE)/lib/libslirp.a -lcap
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=obj/native/tests/%)
 
-.PHONY: all check unit integration clean third-party-check tutorial bench FORCE
+.PHONY: all check check-long unit integration clean third-party-check tutorial bench FORCE
 all: upod
 
 third-party-check:
@@ -117,6 +117,18 @@ bench: upod $(TOOLS)
 
 check: upod unit $(TOOLS)
 	@tests/check.sh $(UNIT_BIN)
+
+# The fault, load and security tests (tests/reliability/) five times in a
+# row (REPEAT=N for another count): they must pass every time.
+REPEAT ?= 5
+check-long: upod $(TOOLS)
+	@for i in $$(seq 1 $(REPEAT)); do \
+		echo "# tests/reliability, run $$i of $(REPEAT)"; \
+		tests/integration/run.sh --reliability >obj/check-long.$$i.log 2>&1; status=$$?; \
+		grep -E '^(not )?ok' obj/check-long.$$i.log | sed 's/^/  /' | grep -v '^  ok' ; \
+		echo "  $$(grep -c '^ok' obj/check-long.$$i.log) passed, $$(grep -c '^not ok' obj/check-long.$$i.log) failed"; \
+		[ $$status -eq 0 ] || { echo "check-long: run $$i failed (obj/check-long.$$i.log)" >&2; exit 1; }; \
+	done
 
 clean:
 	rm -rf obj upod $(TOOLS)
