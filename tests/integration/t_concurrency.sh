@@ -37,8 +37,8 @@ test_50_concurrent_runs_and_execs() {
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records after pod rm"
 }
 
-# 1 GB on stdout: the log stays within its cap (8 MiB, one older file) and
-# the container's monitor does not grow (issue 8).
+# 1 GB on stdout: the log stays within its cap (8 MiB, one older file),
+# the container's monitor does not grow, nor does the pod's keeper.
 test_a_gigabyte_of_output_stays_capped() {
     make_rootfs "$TESTDIR/rootfs"
     run_upod pod create --name loud
@@ -46,15 +46,20 @@ test_a_gigabyte_of_output_stays_capped() {
     "$UPOD" run -d --name big --pod loud --rootfs "$TESTDIR/rootfs" \
         sh -c 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 999999999; echo END' >/dev/null ||
         fail "run -d"
-    local mon rss_early rss_late
+    local mon rss_early rss_late keeper keeper_rss
     mon=$(pgrep -u "$(id -u)" -f '^upod-monitor big')
     [ -n "$mon" ] || fail "no monitor"
+    # The keeper never sees container output: its memory stays as it was.
+    keeper=$("$UPOD" pod inspect --format '{{.KeeperPid}}' loud)
+    keeper_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$keeper/status")
     sleep 1
     rss_early=$(awk '/^VmRSS:/ {print $2}' "/proc/$mon/status")
     wait_for 100 sh -c "'$UPOD' ps -a --filter name=big --format '{{.State}}' | grep -qx exited" || {
         rss_late=$(awk '/^VmRSS:/ {print $2}' "/proc/$mon/status" 2>/dev/null)
         fail "1 GB took more than 100 s (monitor RSS $rss_early -> $rss_late KiB)"
     }
+    [ "$(awk '/^VmRSS:/ {print $2}' "/proc/$keeper/status")" -le $((keeper_rss + 256)) ] ||
+        fail "keeper RSS grew: $keeper_rss -> $(awk '/^VmRSS:/ {print $2}' "/proc/$keeper/status") KiB"
     local dir
     dir=$(ls -d "$XDG_RUNTIME_DIR"/upod/containers/*/)
     local cap=$((8 * 1024 * 1024 + 16 * 1024 + 128)) f size
