@@ -215,6 +215,40 @@ void cli_filters_free(cli_filters_t *fs)
     memset(fs, 0, sizeof(*fs));
 }
 
+/* The pod whose infra container ref names (name, or a prefix of its id). */
+static bool find_infra_pod(const cmd_state_t *st, const char *ref, char *pod_name, size_t size)
+{
+    pod_t *pods;
+    size_t n;
+    upod_error_t ignored = {0};
+    if (!ref[0] || pod_list(st->pods_fd, &pods, &n, &ignored) < 0)
+        return false;
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++) {
+        char infra_name[32];
+        pod_infra_name(&pods[i], infra_name, sizeof(infra_name));
+        if (strcmp(infra_name, ref) == 0 || str_has_prefix(pods[i].config.infra_id, ref)) {
+            snprintf(pod_name, size, "%s", pods[i].config.name);
+            found = true;
+        }
+    }
+    pod_list_free(pods, n);
+    return found;
+}
+
+int cli_ctr_lookup(const cmd_state_t *st, int ctrs_fd, const char *ref, ctr_t *out,
+                   upod_error_t *err)
+{
+    if (ctr_lookup(ctrs_fd, ref, out, err) == 0)
+        return 0;
+    char pod_name[256];
+    if (err->kind == UPOD_ERR_NO_SUCH && find_infra_pod(st, ref, pod_name, sizeof(pod_name)))
+        return upod_fail(err, 0, "container %s is the infra container of pod %s: it lives and "
+                                 "goes with the pod (use 'upod pod stop|rm|inspect %s')",
+                         ref, pod_name, pod_name);
+    return -1;
+}
+
 int cmd_list_containers(const cmd_state_t *st, struct ctr_record **out, size_t *n,
                         upod_error_t *err)
 {

@@ -139,6 +139,11 @@ size_t logs_current_size(int ctrs_fd, const char *id);
 void logs_follow(int ctrs_fd, const char *id, size_t offset, const proc_ref_t *monitor);
 
 /* Every container record (ctr_list_free() them). */
+/* ctr_lookup, and when nothing matches but ref names a pod's infra
+ * container (as `ps -a` lists it: its name or an id prefix), an error that
+ * says so and which pod commands act on it instead of "no such container". */
+int cli_ctr_lookup(const cmd_state_t *st, int ctrs_fd, const char *ref, struct ctr_record *out,
+                   upod_error_t *err);
 int cmd_list_containers(const cmd_state_t *st, struct ctr_record **out, size_t *n,
                         upod_error_t *err);
 

@@ -69,8 +69,17 @@ wait_monitor:
         pidfd_wait_exit(mon, 5000);
 }
 
+typedef struct {
+    long timeout;
+    bool force;
+    bool all; /* --all: every container instead of names */
+    int signal;
+} ctr_opts_t;
+
+/* -t, -f, -a (those in shortopts) and -h; then container names, or none
+ * with --all. Returns 1 after --help. */
 static int parse_simple(int argc, char **argv, const char *cmd, const char *shortopts,
-                        const struct option *opts, const char *usage, long *timeout, bool *force,
+                        const struct option *opts, const char *usage, ctr_opts_t *o,
                         upod_error_t *err)
 {
     int c;
@@ -78,24 +87,22 @@ static int parse_simple(int argc, char **argv, const char *cmd, const char *shor
     while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         switch (c) {
         case 't':
-            if (!parse_long(optarg, 0, 86400, timeout))
+            if (!parse_long(optarg, 0, 86400, &o->timeout))
                 return upod_fail(err, 0, "invalid --time \"%s\": seconds from 0 to 86400", optarg);
             break;
-        case 'f': *force = true; break;
+        case 'f': o->force = true; break;
+        case 'a': o->all = true; break;
         case 'h': fputs(usage, stdout); return 1;
         default: return cli_option_error(c, argc, argv, cmd, err);
         }
     }
-    if (optind >= argc)
+    if (o->all && optind < argc)
+        return upod_fail(err, 0, "when using the --all switch, you may not pass any container "
+                                 "names or IDs");
+    if (!o->all && optind >= argc)
         return upod_fail(err, 0, "`upod %s` needs at least one container name or ID", cmd);
     return 0;
 }
-
-typedef struct {
-    long timeout;
-    bool force;
-    int signal;
-} ctr_opts_t;
 
 /* ref: the name or id as the user typed it (podman echoes it back). */
 typedef int (*ctr_action_t)(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
@@ -110,11 +117,29 @@ static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_ac
     ctr_ctx_t ctx;
     if (ctx_open(&ctx, err) < 0)
         return -1;
+    int first = optind;
+    char **all_ids = NULL;
+    if (o->all) { /* every container there is now, by id */
+        ctr_t *list;
+        size_t n;
+        if (ctr_list(ctx.ctrs_fd, &list, &n, err) < 0) {
+            ctx_close(&ctx);
+            return -1;
+        }
+        all_ids = xcalloc(n + 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+            all_ids[i] = xstrdup(list[i].id);
+        ctr_list_free(list, n);
+        argv = all_ids;
+        argc = (int)n;
+        first = 0;
+    }
     int status = 0;
-    for (int i = optind; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         ctr_t c = {0};
         upod_error_t one = {0};
-        if (ctr_lookup(ctx.ctrs_fd, argv[i], &c, &one) == 0 && action(&ctx, &c, argv[i], o, &one) == 0) {
+        if (cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, argv[i], &c, &one) == 0 &&
+            action(&ctx, &c, argv[i], o, &one) == 0) {
             ctr_clear(&c);
             continue;
         }
@@ -124,6 +149,9 @@ static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_ac
             status = code;
         ctr_clear(&c);
     }
+    for (size_t i = 0; all_ids && all_ids[i]; i++)
+        free(all_ids[i]);
+    free(all_ids);
     ctx_close(&ctx);
     return status;
 }
@@ -186,7 +214,7 @@ static int start_attached(const char *ref, upod_error_t *err)
     if (ctx_open(&ctx, err) < 0)
         return -1;
     ctr_t c = {0};
-    int ret = ctr_lookup(ctx.ctrs_fd, ref, &c, err);
+    int ret = cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, ref, &c, err);
     if (ret == 0 && ctr_effective_status(&c) == CTR_RUNNING)
         ret = upod_fail(err, 0, "container %s is already running: use 'upod logs -f %s'",
                         c.name, ref);
@@ -261,7 +289,7 @@ int cmd_restart(int argc, char **argv, upod_error_t *err)
     int r = parse_simple(argc, argv, "restart", "+:t:h", opts,
                          "Usage: upod restart [-t SECONDS] CONTAINER...\n\n"
                          "Stop (as upod stop) and start containers again.\n",
-                         &o.timeout, &o.force, err);
+                         &o, err);
     if (r != 0)
         return r > 0 ? 0 : -1;
     return for_each_container(argc, argv, &o, restart_one, false, err);
@@ -270,12 +298,14 @@ int cmd_restart(int argc, char **argv, upod_error_t *err)
 int cmd_stop(int argc, char **argv, upod_error_t *err)
 {
     static const struct option opts[] = {{"time", required_argument, NULL, 't'},
+                                          {"all", no_argument, NULL, 'a'},
                                           {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     ctr_opts_t o = {.timeout = 10};
-    int r = parse_simple(argc, argv, "stop", "+:t:h", opts,
-                         "Usage: upod stop [-t SECONDS] CONTAINER...\n\n"
-                         "Send the stop signal, then SIGKILL after -t seconds (default 10).\n",
-                         &o.timeout, &o.force, err);
+    int r = parse_simple(argc, argv, "stop", "+:at:h", opts,
+                         "Usage: upod stop [-a] [-t SECONDS] CONTAINER...\n\n"
+                         "Send the stop signal, then SIGKILL after -t seconds (default 10);\n"
+                         "--all: every container.\n",
+                         &o, err);
     if (r != 0)
         return r > 0 ? 0 : -1;
     return for_each_container(argc, argv, &o, stop_one, false, err);
@@ -284,13 +314,15 @@ int cmd_stop(int argc, char **argv, upod_error_t *err)
 int cmd_rm(int argc, char **argv, upod_error_t *err)
 {
     static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+                                          {"all", no_argument, NULL, 'a'},
                                           {"time", required_argument, NULL, 't'},
                                           {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     ctr_opts_t o = {.timeout = 10};
-    int r = parse_simple(argc, argv, "rm", "+:ft:h", opts,
-                         "Usage: upod rm [-f] [-t SECONDS] CONTAINER...\n\n"
-                         "Remove containers; --force stops running ones first.\n",
-                         &o.timeout, &o.force, err);
+    int r = parse_simple(argc, argv, "rm", "+:aft:h", opts,
+                         "Usage: upod rm [-a] [-f] [-t SECONDS] CONTAINER...\n\n"
+                         "Remove containers; --force stops running ones first; --all: every\n"
+                         "container (pods' infra containers go with their pods).\n",
+                         &o, err);
     if (r != 0)
         return r > 0 ? 0 : -1;
     return for_each_container(argc, argv, &o, rm_one, true, err);
@@ -344,7 +376,7 @@ int cmd_exec(int argc, char **argv, upod_error_t *err)
         ctr_t ctr = {0};
         ret = ctx_open(&ctx, err);
         if (ret == 0) {
-            ret = ctr_lookup(ctx.ctrs_fd, argv[optind], &ctr, err);
+            ret = cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, argv[optind], &ctr, err);
             ctx_close(&ctx);
         }
         if (ret == 0)

@@ -191,7 +191,7 @@ int cmd_logs(int argc, char **argv, upod_error_t *err)
         return -1;
     cleanup_close int ctrs_fd = ctrs_dir_open(st.state_fd, err);
     ctr_t ctr = {0};
-    int ret = ctrs_fd < 0 ? -1 : ctr_lookup(ctrs_fd, argv[optind], &ctr, err);
+    int ret = ctrs_fd < 0 ? -1 : cli_ctr_lookup(&st, ctrs_fd, argv[optind], &ctr, err);
     cleanup_close int dirfd = ret == 0 ? state_open_subdir(ctrs_fd, ctr.id, false, err) : -1;
     if (ret == 0 && dirfd < 0)
         ret = -1;

@@ -265,7 +265,7 @@ int cmd_top(int argc, char **argv, upod_error_t *err)
         return -1;
     cleanup_close int ctrs_fd = ctrs_dir_open(st.state_fd, err);
     ctr_t c = {0};
-    int ret = ctrs_fd < 0 ? -1 : ctr_lookup(ctrs_fd, argv[1], &c, err);
+    int ret = ctrs_fd < 0 ? -1 : cli_ctr_lookup(&st, ctrs_fd, argv[1], &c, err);
     if (ret == 0) {
         cleanup_free char *what = xasprintf("container %s", c.name);
         if (ctr_effective_status(&c) != CTR_RUNNING || !proc_ref_alive(&c.init))

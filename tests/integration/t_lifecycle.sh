@@ -229,3 +229,48 @@ test_pod_ps_and_inspect_count_containers() {
     run_upod ps --no-trunc --filter name=m1 --format '{{.ID}}'
     assert_eq "$out" "$id" "{{.ID}} with --no-trunc"
 }
+
+# ps -a lists each pod's infra container, as podman does; the container
+# commands name it as such instead of "no such container".
+test_infra_container_is_explained() {
+    run_upod pod create --name withinfra
+    assert_status 0
+    local short name
+    read -r short name < <("$UPOD" ps -a --format '{{.ID}} {{.Names}} {{.IsInfra}}' | awk '$3 == "true" {print $1, $2}')
+    [ -n "$short" ] || fail "ps -a lists no infra container"
+    run_upod rm -f "$short"
+    assert_status 125
+    assert_one_line "$err"
+    assert_contains "$err" "is the infra container of pod withinfra"
+    run_upod logs "$name"
+    assert_status 125
+    assert_contains "$err" "is the infra container of pod withinfra"
+    run_upod pod exists withinfra
+    assert_status 0
+    run_upod rm nosuchthing
+    assert_status 1
+    assert_contains "$err" "no such container"
+}
+
+test_stop_and_rm_all() {
+    make_rootfs "$TESTDIR/rootfs"
+    run_upod pod create --name many
+    assert_status 0
+    run_upod run -d --pod many --name one --rootfs "$TESTDIR/rootfs" sleep 300
+    assert_status 0
+    run_upod create --pod many --name two --rootfs "$TESTDIR/rootfs" true
+    assert_status 0
+    run_upod rm -a one
+    assert_status 125
+    assert_contains "$err" "you may not pass any container names"
+    run_upod stop -a -t 0
+    assert_status 0
+    assert_eq "$(printf '%s\n' "$out" | wc -l)" "2" "lines printed by stop -a"
+    assert_eq "$("$UPOD" ps --format '{{.Names}} {{.IsInfra}}' | awk '$2 == "false"')" "" \
+        "running containers after stop -a"
+    run_upod rm --all
+    assert_status 0
+    assert_eq "$("$UPOD" ps -a --format '{{.IsInfra}}' | sort -u)" "true" "what ps -a lists after rm --all"
+    run_upod pod exists many
+    assert_status 0
+}

@@ -93,13 +93,8 @@ assert_truthful() {
 # assert_all_cleaned: remove every container and pod; nothing may remain,
 # neither in the state nor as a process.
 assert_all_cleaned() {
-    local ids
-    ids=$("$UPOD" ps -a --format '{{.ID}} {{.IsInfra}}' | awk '$2 == "false" {print $1}')
-    if [ -n "$ids" ]; then
-        # shellcheck disable=SC2086
-        run_upod rm -f -t 0 $ids
-        assert_status 0
-    fi
+    run_upod rm -f -t 0 --all
+    assert_status 0
     run_upod pod rm -f -t 0 --all
     assert_status 0
     assert_eq "$("$UPOD" ps -aq)" "" "containers (and infras) after rm -f"
