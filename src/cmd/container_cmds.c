@@ -143,6 +143,10 @@ static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_ac
             ctr_clear(&c);
             continue;
         }
+        if (o->all && one.kind == UPOD_ERR_NO_SUCH) {
+            ctr_clear(&c); /* --all: removed meanwhile by another command */
+            continue;
+        }
         cli_print_error(&one);
         int code = one.kind == UPOD_ERR_NO_SUCH && no_such_is_1 ? 1 : one.status;
         if (status == 0 || status == 1)

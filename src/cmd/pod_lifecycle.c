@@ -317,7 +317,8 @@ static int for_each_pod(int argc, char **argv, const lifecycle_opts_t *o, const 
         upod_error_t one = {0};
         if (action(&st, refs[i], o, &one) == 0)
             continue;
-        if (one.kind == UPOD_ERR_NO_SUCH && o->ignore)
+        /* --all: a pod removed meanwhile (by another command) is no error. */
+        if (one.kind == UPOD_ERR_NO_SUCH && (o->ignore || o->all))
             continue;
         int code = one.kind == UPOD_ERR_NO_SUCH && action == rm_one ? 1 : one.status;
         if (status == 0 || status == 1)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "../lib/enter.h"
 #include "../lib/monitor.h"
 #include "../lib/pod.h"
+#include "../lib/state.h"
 #include "../lib/sync.h"
 #include "../lib/terminal.h"
 #include "../lib/util.h"
@@ -94,6 +96,81 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
     return code;
 }
 
+/* Cleanup watcher: what the CLI of a killed attached run can no longer do
+ * (its container dies with it). The record says running with a dead
+ * monitor, or created: record the exit, then --rm and the pod made for the
+ * container as after a normal exit. Every step is idempotent: the CLI may
+ * have done some of them before it was killed. */
+static void cleanup_after_killed_run(const ctr_t *orig)
+{
+    cmd_state_t st = {-1, -1, NULL};
+    upod_error_t ignored = {0};
+    if (cmd_state_open(&st, &ignored) < 0)
+        return;
+    int ctrs_fd = ctrs_dir_open(st.state_fd, &ignored);
+    ctr_t c = {0};
+    if (ctrs_fd < 0) {
+        /* nothing to read: nothing to clean */
+    } else if (ctr_load(ctrs_fd, orig->id, &c, &ignored) < 0) {
+        ctr_after_exit(orig); /* removed (--rm) already: its pod may remain */
+    } else if (ctr_effective_status(&c) == CTR_RUNNING) {
+        /* started again by someone else meanwhile: theirs now */
+    } else if (c.status == CTR_RUNNING) {
+        monitor_record_exit(st.state_fd, ctrs_fd, &c, 128 + SIGKILL, ctr_after_exit);
+    } else if (c.auto_remove) {
+        ctr_remove_with_pod(&st, ctrs_fd, &c, &ignored);
+    } else {
+        ctr_after_exit(&c);
+    }
+    ctr_clear(&c);
+    if (ctrs_fd >= 0)
+        close(ctrs_fd);
+    cmd_state_close(&st);
+}
+
+/* An attached run's CLI is its container's monitor. In case it is killed,
+ * a small process (podman has conmon's `container cleanup`) waits on a
+ * pipe: a byte from the CLI means all is done; the end of the pipe without
+ * one, that the CLI died first. Returns the pipe's write end, or -1 when
+ * no watcher could be started (the run goes on without). */
+static int cleanup_watcher_start(const ctr_t *c)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    pid_t cli = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        /* Watcher: nothing of the CLI's but the pipe's read end, no
+         * terminal (it must not hold a caller's pipe open either). */
+        setsid();
+        prctl(PR_SET_NAME, "upod-cleanup");
+        close(p[1]);
+        int keep[] = {p[0], upod_pidfd_open(cli, 0)};
+        close_fds_except(keep, 2);
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; fd < 3 && devnull >= 0; fd++)
+            dup2(devnull, fd);
+        char done;
+        if (TEMP_FAILURE_RETRY(read(p[0], &done, 1)) == 1)
+            _exit(0);
+        /* The pipe ends as the CLI starts to exit: wait until it has (its
+         * record names it as the monitor, alive until then). */
+        if (keep[1] >= 0)
+            pidfd_wait_exit(keep[1], 5000);
+        cleanup_after_killed_run(c);
+        _exit(0);
+    }
+    close(p[0]);
+    return p[1];
+}
+
 /* Start the pod (podman does), then the container, attached or not. A
  * container that could not be run leaves no record (nor the pod made for
  * it). */
@@ -111,6 +188,7 @@ static int run_container(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *
     pod_t pod;
     container_spec_t spec;
     bool failed_setup = false;
+    int watcher = cleanup_watcher_start(c);
     int code = ctr_prepare_start(st, c, &pod, &spec, err);
     if (code == 0)
         code = run_attached(st, ctrs_fd, &pod, &spec, c, &failed_setup, err);
@@ -120,6 +198,10 @@ static int run_container(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *
         ctr_remove_with_pod(st, ctrs_fd, c, &(upod_error_t){0});
     else
         monitor_record_exit(st->state_fd, ctrs_fd, c, code, ctr_after_exit);
+    if (watcher >= 0) { /* all done: the watcher may go */
+        (void)!write(watcher, "", 1);
+        close(watcher);
+    }
     return code;
 }
 

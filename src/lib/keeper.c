@@ -22,6 +22,7 @@
 #include "infra.h"
 #include "pollset.h"
 #include "portfwd.h"
+#include "proc.h"
 #include "slirp.h"
 #include "tap.h"
 #include "state.h"
@@ -433,9 +434,12 @@ int keeper_start(int pods_fd, int lock_fd, pod_t *pod, upod_error_t *err)
     }
     if (pid == 0) {
         /* Keeper. Our copy of the CLI's lock must go, or the lock would
-         * live as long as the pod. */
+         * live as long as the pod; so must every other fd of the CLI's
+         * (an attached run's cleanup pipe, a caller's pipe). */
         close(lock_fd);
         close(pair[0]);
+        int keep[] = {state_fd, pods_fd, pair[1], proc_host_fd()};
+        close_fds_except(keep, sizeof(keep) / sizeof(keep[0]));
         keeper_run(state_fd, pods_fd, pod, pair[1]);
     }
     /* CLI. */

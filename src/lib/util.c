@@ -179,3 +179,23 @@ const char *path_hidden_in_pods(const char *path)
     }
     return NULL;
 }
+
+void close_fds_except(const int *keep, size_t n)
+{
+    /* Ranges between the kept fds, in increasing order. */
+    unsigned next = 3;
+    for (;;) {
+        unsigned lowest = ~0U;
+        for (size_t i = 0; i < n; i++) {
+            if (keep[i] >= (int)next && (unsigned)keep[i] < lowest)
+                lowest = (unsigned)keep[i];
+        }
+        if (lowest == ~0U) {
+            upod_close_range(next, ~0U, 0);
+            return;
+        }
+        if (lowest > next)
+            upod_close_range(next, lowest - 1, 0);
+        next = lowest + 1;
+    }
+}

@@ -63,4 +63,9 @@ const char *path_hidden_in_pods(const char *path);
 /* The NULL-terminated strings of v, separated by sep (a new string). */
 char *strv_join(char *const *v, const char *sep);
 
+/* Close every fd above 2 but those in keep (n of them): a long-lived child
+ * forked from the CLI must not hold the CLI's other fds (a pipe held open
+ * by it would never report its end). */
+void close_fds_except(const int *keep, size_t n);
+
 #endif

@@ -41,6 +41,8 @@ assert_one_line() { # text [what]
 }
 
 # wait_for TIMEOUT_SECONDS COMMAND...: poll until COMMAND succeeds (bounded).
+# COMMAND runs anew each time, but its arguments are expanded once, by the
+# caller: poll a function, never a "$(...)" argument.
 wait_for() {
     local deadline=$((SECONDS + $1))
     shift
@@ -73,6 +75,10 @@ processes_in_userns() {
         [ "$state" = Z ] || [ -z "$state" ] || echo "${p#/proc/}"
     done
     return 0
+}
+
+no_processes_in_userns() { # LINK
+    [ -z "$(processes_in_userns "$1")" ]
 }
 
 # ns_of POD KIND: the namespace a process entered into POD sees for KIND.

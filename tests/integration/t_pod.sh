@@ -125,7 +125,7 @@ test_kill_keeper_kills_the_pod() {
     userns=$(readlink /proc/$infra/ns/user)
     "$UPOD" pod enter victim sh -c 'sleep 300 >/dev/null 2>&1 &' || fail "enter failed"
     kill -9 "$keeper"
-    wait_for 2 test -z "$(processes_in_userns "$userns")" ||
+    wait_for 2 no_processes_in_userns "$userns" ||
         fail "processes of the pod still run 2 s after kill -9 of the keeper"
     run_upod pod ps --format '{{.Status}}'
     assert_eq "$out" "Exited" "status after the keeper was killed"

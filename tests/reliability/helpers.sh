@@ -42,6 +42,10 @@ pod_processes() {
     return 0
 }
 
+no_pod_processes() {
+    [ -z "$(pod_processes)" ]
+}
+
 # pod_truthful ID: what the state says of pod ID is so: Running means its
 # keeper and infra are alive; anything else, that its keeper is gone.
 pod_truthful() {
@@ -99,7 +103,7 @@ assert_all_cleaned() {
     assert_status 0
     assert_eq "$("$UPOD" ps -aq)" "" "containers (and infras) after rm -f"
     assert_eq "$("$UPOD" pod ps -q)" "" "pods after pod rm -f --all"
-    wait_for 3 test -z "$(pod_processes)" || fail "processes left after cleanup: $(pod_processes)"
+    wait_for 3 no_pod_processes || fail "processes left after cleanup: $(pod_processes)"
     local left
     left=$(find "$XDG_RUNTIME_DIR/upod" -mindepth 2 -maxdepth 2 ! -name lock 2>/dev/null)
     assert_eq "$left" "" "state entries left after cleanup"

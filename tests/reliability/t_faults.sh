@@ -41,6 +41,9 @@ test_kill_run_at_random_points() {
     for i in $(seq 1 "$ROUNDS"); do
         kill_at_random run -d --pod host --name "d$i" --rootfs "$TESTDIR/rootfs" sleep 300
         kill_at_random run --rm --name "a$i" --rootfs "$TESTDIR/rootfs" sleep 300
+        # The pod made for it is started only once a cleanup watcher runs:
+        # whenever the kill came, it does not stay up (see below).
+        wait_for 10 pod_not_running "a$i" || fail "the pod made for killed run a$i still runs"
         assert_truthful
     done
     assert_all_cleaned
@@ -91,7 +94,7 @@ test_kill_keeper_every_time() {
     local i
     for i in 1 2 3 4 5; do
         kill -KILL "$("$UPOD" pod inspect --format '{{.KeeperPid}}' victim)"
-        wait_for 3 test -z "$(pod_processes)" ||
+        wait_for 3 no_pod_processes ||
             fail "round $i: processes left 3 s after kill -9 of the keeper: $(pod_processes)"
         assert_eq "$(pod_status)" "Exited" "round $i: pod after kill -9 of its keeper"
         ctr_exited || fail "round $i: container after kill -9 of the keeper: $(ctr_status)"
@@ -104,7 +107,7 @@ test_kill_infra_every_time() {
     local i
     for i in 1 2 3 4 5; do
         kill -KILL "$(infra_pid victim)"
-        wait_for 3 test -z "$(pod_processes)" ||
+        wait_for 3 no_pod_processes ||
             fail "round $i: processes left 3 s after kill -9 of the infra: $(pod_processes)"
         assert_eq "$(pod_status)" "Exited" "round $i: pod after kill -9 of its infra"
         assert_eq "$("$UPOD" pod inspect --format '{{.ExitCode}}' victim)" "137" "round $i: exit code"
@@ -140,4 +143,56 @@ test_kill_monitor_every_time() {
         run_upod start sleeper
         assert_status 0
     done
+}
+
+nothing_named() { # NAME: no container, no pod of that name
+    [ -z "$("$UPOD" ps -aq --filter "name=$1")$("$UPOD" pod ps -q --filter "name=$1")" ]
+}
+
+pod_not_running() { # POD
+    ! pod_status_is "$1" Running
+}
+
+pod_status_is() { # POD STATUS
+    [ "$("$UPOD" pod ps --filter "name=$1" --format '{{.Status}}')" = "$2" ]
+}
+
+# An attached run's CLI is its container's monitor: killed, its container
+# dies with it, and its cleanup watcher does the rest: with --rm no record
+# and no pod remain, without it the record says Exited (137) and the pod
+# made for the container is stopped. (Up to 10 s: the killed processes are
+# orphans of the host's init, and the pod's PID 1 cannot exit before they
+# are reaped; this machine's init reaps them only every second or two.)
+test_killed_attached_run_is_cleaned_up() {
+    make_rootfs "$TESTDIR/rootfs"
+    local cli
+    "$UPOD" run --rm --name gone --rootfs "$TESTDIR/rootfs" sleep 300 >/dev/null 2>&1 &
+    cli=$!
+    wait_for 10 sh -c "'$UPOD' ps --filter name=gone --format '{{.Status}}' | grep -q '^Up'" ||
+        fail "run --rm did not start"
+    kill -KILL "$cli"
+    wait_for 10 nothing_named gone ||
+        fail "left after a killed run --rm: $("$UPOD" ps -a --filter name=gone) $("$UPOD" pod ps)"
+    wait_for 10 no_pod_processes || fail "processes left: $(pod_processes)"
+
+    "$UPOD" run --name kept --rootfs "$TESTDIR/rootfs" sleep 300 >/dev/null 2>&1 &
+    cli=$!
+    wait_for 10 sh -c "'$UPOD' ps --filter name=kept --format '{{.Status}}' | grep -q '^Up'" ||
+        fail "run did not start"
+    kill -KILL "$cli"
+    wait_for 10 pod_status_is kept Exited ||
+        fail "the pod made for a killed run: $("$UPOD" pod ps --filter name=kept)"
+    assert_eq "$("$UPOD" inspect --format '{{.State.ExitCode}}' kept)" "137" "exit code of the killed run"
+    wait_for 10 no_pod_processes || fail "processes left: $(pod_processes)"
+    # The pod of a container in a pod of the user's is left running.
+    run_upod pod create --name theirs
+    assert_status 0
+    "$UPOD" run --pod theirs --name inpod --rootfs "$TESTDIR/rootfs" sleep 300 >/dev/null 2>&1 &
+    cli=$!
+    wait_for 10 sh -c "'$UPOD' ps --filter name=inpod --format '{{.Status}}' | grep -q '^Up'" ||
+        fail "run --pod did not start"
+    kill -KILL "$cli"
+    wait_for 3 sh -c "'$UPOD' ps -a --filter name=inpod --format '{{.Status}}' | grep -q '^Exited (137)'" ||
+        fail "container after its killed run: $("$UPOD" ps -a --filter name=inpod)"
+    assert_eq "$("$UPOD" pod ps --filter name=theirs --format '{{.Status}}')" "Running" "the user's pod"
 }

@@ -1,6 +1,7 @@
 /* Unit tests: JSON output, --format templates, YAML (src/lib/json.c,
  * src/lib/template.c), and the option-error messages (src/cmd/cli.c). */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "lib/json.h"
@@ -214,6 +218,33 @@ static void test_parse_long(void **state)
     assert_false(parse_long("99999999999999999999", 0, 100, &v));
 }
 
+/* In a child (it closes fds): what close_fds_except keeps stays open,
+ * everything else above 2 goes, whatever the order of keep. */
+static void test_close_fds_except(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fds[6];
+        for (int i = 0; i < 6; i++)
+            fds[i] = dup(STDERR_FILENO);
+        int keep[] = {fds[4], fds[1], 1};
+        close_fds_except(keep, 3);
+        bool ok = fcntl(fds[1], F_GETFD) >= 0 && fcntl(fds[4], F_GETFD) >= 0 &&
+                  fcntl(0, F_GETFD) >= 0 && fcntl(2, F_GETFD) >= 0;
+        for (int i = 0; i < 6; i++) {
+            if (i != 1 && i != 4)
+                ok = ok && fcntl(fds[i], F_GETFD) < 0;
+        }
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_yaml),
         cmocka_unit_test(test_cli_option_errors),
         cmocka_unit_test(test_parse_long),
+        cmocka_unit_test(test_close_fds_except),
     };
     return cmocka_run_group_tests_name("format", tests, NULL, NULL);
 }
