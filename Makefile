@@ -149,10 +149,10 @@ REPLAY_BIN   := $(FUZZ_NAMES:%=obj/native/fuzz/replay_%)
 FUZZ_CFLAGS  := $(COMMON_CFLAGS) -O1 -g $(SAN) -fsanitize=fuzzer-no-link \
                 -I$(NATIVE)/include/slirp -Iobj/native -Isrc
 
-.PHONY: fuzz fuzz-build fuzz-replay
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-check-cc
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_NAMES:%=obj/fuzz/tests/fuzz/fuzz_%.o)
 
-obj/fuzz/%.o: %.c obj/native/buildinfo.h | third-party-check
+obj/fuzz/%.o: %.c obj/native/buildinfo.h | third-party-check fuzz-check-cc
 	@mkdir -p $(@D)
 	@echo "  CC    $< (clang, libFuzzer)"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
@@ -163,7 +163,10 @@ obj/fuzz/fuzz_%: obj/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 
 fuzz-build: $(FUZZ_BIN)
 
-fuzz: $(FUZZ_BIN)
+fuzz-check-cc:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang with libFuzzer: apt-get install -y clang" >&2; exit 1; }
+
+fuzz: fuzz-check-cc $(FUZZ_BIN)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 obj/native/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(NATIVE_OBJ) | third-party-check
