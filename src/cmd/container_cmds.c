@@ -117,29 +117,26 @@ static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_ac
     ctr_ctx_t ctx;
     if (ctx_open(&ctx, err) < 0)
         return -1;
-    int first = optind;
-    char **all_ids = NULL;
+    char **refs = argv + optind;
+    size_t nrefs = (size_t)(argc - optind);
+    ctr_t *all = NULL;
+    size_t nall = 0;
     if (o->all) { /* every container there is now, by id */
-        ctr_t *list;
-        size_t n;
-        if (ctr_list(ctx.ctrs_fd, &list, &n, err) < 0) {
+        if (ctr_list(ctx.ctrs_fd, &all, &nall, err) < 0) {
             ctx_close(&ctx);
             return -1;
         }
-        all_ids = xcalloc(n + 1, sizeof(char *));
-        for (size_t i = 0; i < n; i++)
-            all_ids[i] = xstrdup(list[i].id);
-        ctr_list_free(list, n);
-        argv = all_ids;
-        argc = (int)n;
-        first = 0;
+        refs = xcalloc(nall ? nall : 1, sizeof(char *));
+        for (size_t i = 0; i < nall; i++)
+            refs[i] = all[i].id;
+        nrefs = nall;
     }
     int status = 0;
-    for (int i = first; i < argc; i++) {
+    for (size_t i = 0; i < nrefs; i++) {
         ctr_t c = {0};
         upod_error_t one = {0};
-        if (cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, argv[i], &c, &one) == 0 &&
-            action(&ctx, &c, argv[i], o, &one) == 0) {
+        if (cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, refs[i], &c, &one) == 0 &&
+            action(&ctx, &c, refs[i], o, &one) == 0) {
             ctr_clear(&c);
             continue;
         }
@@ -153,9 +150,10 @@ static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_ac
             status = code;
         ctr_clear(&c);
     }
-    for (size_t i = 0; all_ids && all_ids[i]; i++)
-        free(all_ids[i]);
-    free(all_ids);
+    if (o->all) {
+        free(refs);
+        ctr_list_free(all, nall);
+    }
     ctx_close(&ctx);
     return status;
 }

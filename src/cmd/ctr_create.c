@@ -443,21 +443,13 @@ int ctr_create(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, int cmd
     return ret;
 }
 
-/* Under the lock: does the record now say the container runs? */
-static bool ctr_runs_now(int ctrs_fd, const char *id)
-{
-    ctr_t now = {0};
-    upod_error_t ignored = {0};
-    bool runs = ctr_load(ctrs_fd, id, &now, &ignored) == 0 &&
-                ctr_effective_status(&now) == CTR_RUNNING;
-    ctr_clear(&now);
-    return runs;
-}
-
 int ctr_remove_with_pod(cmd_state_t *st, int ctrs_fd, const ctr_t *c, upod_error_t *err)
 {
     int lock = state_lock(st->state_fd, err);
-    if (lock >= 0 && ctr_runs_now(ctrs_fd, c->id)) {
+    ctr_status_t now;
+    upod_error_t ignored = {0};
+    /* Started meanwhile (seen under the lock): the caller stops it first. */
+    if (lock >= 0 && ctr_status_now(ctrs_fd, c->id, &now, &ignored) == 0 && now == CTR_RUNNING) {
         close(lock);
         return 1;
     }

@@ -155,9 +155,7 @@ static int cleanup_watcher_start(const ctr_t *c)
         /* proc_host_fd(): a /proc the CLI may have cached stays valid. */
         int keep[] = {p[0], upod_pidfd_open(cli, 0), proc_host_fd()};
         close_fds_except(keep, sizeof(keep) / sizeof(keep[0]));
-        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-        for (int fd = 0; fd < 3 && devnull >= 0; fd++)
-            dup2(devnull, fd);
+        stdio_to_devnull();
         char done;
         if (TEMP_FAILURE_RETRY(read(p[0], &done, 1)) == 1)
             _exit(0);

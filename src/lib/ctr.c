@@ -239,6 +239,16 @@ static int by_created_desc(const void *a, const void *b)
     return (x->created < y->created) - (x->created > y->created);
 }
 
+int ctr_status_now(int ctrs_fd, const char *id, ctr_status_t *status, upod_error_t *err)
+{
+    ctr_t now;
+    if (ctr_load(ctrs_fd, id, &now, err) < 0)
+        return -1;
+    *status = ctr_effective_status(&now);
+    ctr_clear(&now);
+    return 0;
+}
+
 int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
 {
     *out = NULL;

@@ -71,6 +71,10 @@ int ctrs_dir_open(int state_fd, upod_error_t *err);
 /* create: the first save; later ones never bring back a removed record. */
 int ctr_save(int ctrs_fd, const ctr_t *c, bool create, upod_error_t *err);
 int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err);
+/* The status of container id as its record says now (effective: a running
+ * record whose monitor is gone is exited); -1 when there is no record.
+ * Call it under the state lock for an answer that holds. */
+int ctr_status_now(int ctrs_fd, const char *id, ctr_status_t *status, upod_error_t *err);
 int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err);
 void ctr_list_free(ctr_t *list, size_t n);
 /* By name, id or unique id prefix; not found: UPOD_ERR_NO_SUCH. */

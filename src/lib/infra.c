@@ -148,12 +148,6 @@ void infra_main(const pod_config_t *config, int sync_fd, const forward_t *forwar
     if (tapfd >= 0)
         close(tapfd); /* the keeper's now */
     /* Keep only what the loop uses. */
-    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull >= 0) {
-        dup2(devnull, STDIN_FILENO);
-        dup2(devnull, STDOUT_FILENO);
-        dup2(devnull, STDERR_FILENO);
-        close(devnull);
-    }
+    stdio_to_devnull();
     infra_loop(sync_fd, forwarder_new(forwards, nforwards));
 }

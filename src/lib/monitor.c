@@ -37,13 +37,22 @@ static proc_ref_t find_command(int proc_fd, pid_t pid)
     return proc_ref_of_at(proc_fd, pid);
 }
 
+/* Write the record (the caller holds the lock); a failure goes to our
+ * stderr, the monitor has no one else to tell. */
+static void save_record(int ctrs_fd, const ctr_t *ctr)
+{
+    upod_error_t err = {0};
+    if (ctr_save(ctrs_fd, ctr, false, &err) < 0)
+        dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
+}
+
 /* Update the record under the lock. */
 static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
 {
-    upod_error_t err = {0};
-    cleanup_close int lock = state_lock(state_fd, &err);
-    if (lock >= 0 && ctr_save(ctrs_fd, ctr, false, &err) < 0)
-        dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
+    upod_error_t ignored = {0};
+    cleanup_close int lock = state_lock(state_fd, &ignored);
+    if (lock >= 0)
+        save_record(ctrs_fd, ctr);
 }
 
 int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_t *err)
@@ -51,14 +60,13 @@ int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_
     int lock = state_lock(state_fd, err);
     if (lock < 0)
         return -1;
-    ctr_t now = {0};
+    ctr_status_t now;
     int ret = 0;
-    if (ctr_load(ctrs_fd, ctr->id, &now, err) < 0)
+    if (ctr_status_now(ctrs_fd, ctr->id, &now, err) < 0)
         ret = upod_fail(err, 0, "container %s was removed while it was being started", ctr->name);
-    else if (ctr_effective_status(&now) == CTR_RUNNING)
+    else if (now == CTR_RUNNING)
         ret = upod_fail(err, 0, "container %s was started by another command meanwhile",
                         ctr->name);
-    ctr_clear(&now);
     if (ret < 0) {
         close(lock);
         return -1;
@@ -69,7 +77,6 @@ int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_
 void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid)
 {
     int proc_fd = proc_host_fd();
-    upod_error_t err = {0};
     ctr->status = CTR_RUNNING;
     ctr->monitor = proc_self_ref();
     ctr->process = proc_ref_of_at(proc_fd, pid);
@@ -77,8 +84,7 @@ void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid)
     ctr->started = time_now_ns();
     ctr->finished = 0;
     ctr->exit_code = 0;
-    if (ctr_save(ctrs_fd, ctr, false, &err) < 0)
-        dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
+    save_record(ctrs_fd, ctr);
 }
 
 void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,

@@ -199,3 +199,14 @@ void close_fds_except(const int *keep, size_t n)
         next = lowest + 1;
     }
 }
+
+void stdio_to_devnull(void)
+{
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0)
+        return;
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+        dup2(devnull, fd);
+    if (devnull > STDERR_FILENO)
+        close(devnull);
+}

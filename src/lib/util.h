@@ -67,5 +67,9 @@ char *strv_join(char *const *v, const char *sep);
  * forked from the CLI must not hold the CLI's other fds (a pipe held open
  * by it would never report its end). */
 void close_fds_except(const int *keep, size_t n);
+/* stdin, stdout and stderr on /dev/null (best effort): for processes that
+ * outlive the command that started them and must hold no terminal or pipe
+ * of its caller's. */
+void stdio_to_devnull(void);
 
 #endif
