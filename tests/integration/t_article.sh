@@ -26,6 +26,12 @@ wait_exited() { # CONTAINER
         fail "$1 did not exit"
 }
 
+ipc_detached() { # POD NAME ROLE: run `ipc -ROLE` (producer, consumer) detached, until it exits
+    "$UPOD" run -d --pod "$1" --name "$2" --rootfs "$(R)" --entrypoint /bin/ipc -- "-$3" >/dev/null ||
+        fail "$3 $2 in $1 did not start"
+    wait_exited "$2"
+}
+
 # 1. net shared: one network namespace; the published port reaches httpd.
 test_article_1_net_shared() {
     article_rootfs
@@ -106,12 +112,8 @@ test_article_3_uts() {
 test_article_4_ipc() {
     article_rootfs
     run_upod pod create --name ipcshared --share ipc
-    "$UPOD" run -d --pod ipcshared --name ipc1 --rootfs "$(R)" --entrypoint /bin/ipc -- -producer >/dev/null ||
-        fail "producer"
-    wait_exited ipc1
-    "$UPOD" run -d --pod ipcshared --name ipc2 --rootfs "$(R)" --entrypoint /bin/ipc -- -consumer >/dev/null ||
-        fail "consumer"
-    wait_exited ipc2
+    ipc_detached ipcshared ipc1 producer
+    ipc_detached ipcshared ipc2 consumer
     local produced consumed
     produced=$("$UPOD" logs ipc1 | sed -n 's/^Produced: //p')
     consumed=$("$UPOD" logs ipc2 | sed -n 's/^Consumed: //p')
@@ -128,12 +130,8 @@ test_article_4_ipc() {
 
     # Not shared: the consumer finds nothing, and says so.
     run_upod pod create --name none --share none
-    "$UPOD" run -d --pod none --name ipc_unshare1 --rootfs "$(R)" --entrypoint /bin/ipc -- -producer >/dev/null ||
-        fail "producer"
-    wait_exited ipc_unshare1
-    "$UPOD" run -d --pod none --name ipc_unshare2 --rootfs "$(R)" --entrypoint /bin/ipc -- -consumer >/dev/null ||
-        fail "consumer"
-    wait_exited ipc_unshare2
+    ipc_detached none ipc_unshare1 producer
+    ipc_detached none ipc_unshare2 consumer
     local nothing="Either the producer has not been started or maybe I cannot access the same memory..."
     assert_eq "$("$UPOD" logs --tail 6 ipc_unshare2)" "$nothing" "consumer without ipc"
     assert_eq "$("$UPOD" inspect --format '{{.State.ExitCode}}' ipc_unshare2)" "1" "its status"
@@ -209,9 +207,7 @@ test_article_7_default_pod() {
 test_article_8_logs_tail() {
     article_rootfs
     run_upod pod create --name ipcshared --share ipc
-    "$UPOD" run -d --pod ipcshared --name ipc1 --rootfs "$(R)" --entrypoint /bin/ipc -- -producer >/dev/null ||
-        fail "producer"
-    wait_exited ipc1
+    ipc_detached ipcshared ipc1 producer
     run_upod logs --tail 5 ipc1
     assert_status 0
     assert_eq "$out" "$("$UPOD" logs ipc1 | tail -n 5)" "the last five lines"
