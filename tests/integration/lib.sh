@@ -52,6 +52,14 @@ wait_for() {
     done
 }
 
+# as_other COMMAND...: run COMMAND as the second local user (an attacker:
+# it shares nothing with the test user but the machine). Only as root does
+# the runner make that user; a test that needs it fails without.
+as_other() {
+    [ -n "${OTHER_USER:-}" ] || fail "this test needs a second user: run make check as root"
+    sudo -n -u "$OTHER_USER" -- "$@"
+}
+
 # Pods left by a test are removed when it ends, whatever happened.
 cleanup_pods() {
     "$UPOD" pod rm --all --force >/dev/null 2>&1 || true

@@ -2,8 +2,10 @@
 # tests/integration/run.sh: run the integration tests against ./upod as an
 # unprivileged user, printing TAP.
 #
-# As root (CI): create the test user "upodtest" (with subordinate id ranges)
-# if needed, copy the binary and the tests into a fresh world-readable
+# As root (CI): create the test user (UPOD_TEST_USER, default "upodtest",
+# with subordinate id ranges) if needed, and a second user, the same name
+# with "-o", that the security tests act as (through sudo: "as_other" in
+# lib.sh; a rule in /etc/sudoers.d that the run removes); copy the binary and the tests into a fresh world-readable
 # directory (the checkout may not be readable by others), give the user its
 # own 0700 XDG_RUNTIME_DIR, and drop privileges with setpriv. The tests that
 # need a particular /dev/net/tun mode are run once per mode (0600, as this
@@ -13,7 +15,9 @@
 # runs FILE instead (make tutorial, make bench).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-test_user=upodtest
+test_user=${UPOD_TEST_USER:-upodtest}
+other_user=$test_user-o
+sudoers=/etc/sudoers.d/upod-tests-$test_user
 
 [ -x "$top/upod" ] || { echo "not ok - $top/upod is missing: run make first"; exit 1; }
 for tool in xfer ipc; do
@@ -30,14 +34,33 @@ cp -r "$top/tests/reliability" "$stage/reliability"
 cp "$top/tests/tutorial.sh" "$stage/tutorial.sh"
 chmod -R a+rX "$stage"
 
-ensure_test_user() {
-    if ! id "$test_user" >/dev/null 2>&1; then
-        useradd --no-create-home --shell /bin/bash --user-group "$test_user"
+# free_subid_start FILE: the first id after every range in FILE (at least
+# 300000), so that test users never share subordinate ids.
+free_subid_start() {
+    awk -F: 'BEGIN {end = 300000} $3 > 0 && $2 + $3 > end {end = $2 + $3} END {print end}' \
+        "$1" 2>/dev/null || echo 300000
+}
+
+ensure_user() { # NAME
+    if ! id "$1" >/dev/null 2>&1; then
+        useradd --no-create-home --shell /bin/bash --user-group "$1"
     fi
-    grep -q "^$test_user:" /etc/subuid 2>/dev/null ||
-        usermod --add-subuids 300000-365535 "$test_user"
-    grep -q "^$test_user:" /etc/subgid 2>/dev/null ||
-        usermod --add-subgids 300000-365535 "$test_user"
+    local f start
+    for f in subuid subgid; do
+        grep -q "^$1:" /etc/$f 2>/dev/null && continue
+        start=$(free_subid_start /etc/$f)
+        usermod --add-$f"s" "$start-$((start + 65535))" "$1"
+    done
+}
+
+ensure_test_user() {
+    ensure_user "$test_user"
+    ensure_user "$other_user"
+    if command -v sudo >/dev/null 2>&1 && [ -d /etc/sudoers.d ]; then
+        printf '%s ALL=(%s) NOPASSWD: ALL\n' "$test_user" "$other_user" >"$sudoers.tmp"
+        chmod 0440 "$sudoers.tmp"
+        mv "$sudoers.tmp" "$sudoers"
+    fi
 }
 
 tun_mode_saved=""
@@ -53,8 +76,10 @@ cleanup() {
         chmod "$tun_mode_saved" /dev/net/tun
     fi
     if [ "$(id -u)" -eq 0 ]; then
-        # Nothing of the test user may outlive the run.
+        # Nothing of the test users may outlive the run.
         pkill -KILL -u "$test_user" 2>/dev/null || true
+        pkill -KILL -u "$other_user" 2>/dev/null || true
+        rm -f "$sudoers"
     fi
     rm -rf "$stage" 2>/dev/null || true
     exit "$status"
@@ -82,7 +107,7 @@ run_as_user() {
         setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
             env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
             USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" \
-            UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" TESTS="$stage/integration" \
+            OTHER_USER="$other_user" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" TESTS="$stage/integration" \
             TUTORIAL="$stage/tutorial.sh" bash "$stage/$script" "$@"
     else
         env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" TESTS="$stage/integration" \
