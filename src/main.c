@@ -6,6 +6,7 @@
 
 #include "buildinfo.h"
 #include "lib/proc.h"
+#include "lib/util.h"
 #include "cmd/cmd.h"
 
 static int cmd_container(int argc, char **argv, upod_error_t *err);
@@ -73,6 +74,9 @@ static int report(int ret, const upod_error_t *err)
 int main(int argc, char **argv)
 {
     upod_error_t err = {0};
+    /* What the caller left open is not for what upod execs (helpers,
+     * containers): only --preserve-fds passes fds on, on purpose. */
+    fds_mark_cloexec_from(3);
     proctitle_init(argc, argv);
     /* A closed pipe (upod ps | head) must not kill us mid-write. */
     signal(SIGPIPE, SIG_IGN);

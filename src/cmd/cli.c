@@ -1,4 +1,5 @@
 /* cli.c: option-parsing helpers shared by the subcommands (see cmd.h). */
+#include <fcntl.h>
 #include <getopt.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -39,6 +40,21 @@ int cli_no_args(int argc, char **argv, const char *cmd, upod_error_t *err)
 {
     if (optind < argc)
         return upod_fail(err, 0, "`upod %s` takes no arguments, got \"%s\"", cmd, argv[optind]);
+    return 0;
+}
+
+int cli_preserve_fds(const char *arg, unsigned *n, upod_error_t *err)
+{
+    long count;
+    if (!parse_long(arg, 0, 1 << 20, &count))
+        return upod_fail(err, 0, "invalid --preserve-fds \"%s\": use a count of fds above 2", arg);
+    for (long fd = 3; fd < 3 + count; fd++) {
+        if (fcntl((int)fd, F_GETFD) < 0)
+            return upod_fail(err, 0, "--preserve-fds %ld: fd %ld is not open (the fds 3 to %ld "
+                                     "must be)",
+                             count, fd, 2 + count);
+    }
+    *n = (unsigned)count;
     return 0;
 }
 

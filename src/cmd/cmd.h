@@ -95,6 +95,7 @@ typedef struct {
     size_t nenv, nenv_files, nvolumes, ntmpfs, ncap_add, ncap_drop, npublish;
     bool read_only, detach, auto_remove, tty, init;
     int stop_signal;
+    unsigned preserve_fds; /* run only: not a property of the container */
 } ctr_create_opts_t;
 
 /* run: also -d. 1 after printing --help, 0, or -1 with err; optind is at
@@ -123,6 +124,9 @@ int ctr_prepare_start(cmd_state_t *st, const struct ctr_record *c, struct pod *p
  * container's status), or -1 with err (err->status 125/126/127 when the
  * container could not be run). Does nothing to a running one. */
 int ctr_start(cmd_state_t *st, int ctrs_fd, struct ctr_record *c, upod_error_t *err);
+/* The same, passing the caller's fds 3..preserve_fds+2 on (run -d). */
+int ctr_start_passing_fds(cmd_state_t *st, int ctrs_fd, struct ctr_record *c,
+                          unsigned preserve_fds, upod_error_t *err);
 /* After container c exited (and its record went, with --rm): the pod made
  * for it without --pod stops (or goes), as nothing else runs in it. */
 void ctr_after_exit(const struct ctr_record *c);
@@ -196,6 +200,11 @@ bool cli_filters_select(const cli_filters_t *fs, cli_filter_match_t match, const
 /* name=REGEX (extended, unanchored, as podman's). */
 bool cli_name_matches(const char *regex, const char *name);
 void cli_filters_free(cli_filters_t *fs);
+
+/* --preserve-fds N (run, exec): the caller's fds 3..N+2 go to the
+ * container. Read before upod opens any fd, each must be open: no fd of
+ * upod's can then take one of those numbers. */
+int cli_preserve_fds(const char *arg, unsigned *n, upod_error_t *err);
 
 /* "accepts no arguments" check for commands without positional args. */
 int cli_no_args(int argc, char **argv, const char *cmd, upod_error_t *err);

@@ -336,8 +336,10 @@ int cmd_exec(int argc, char **argv, upod_error_t *err)
         {"interactive", no_argument, NULL, 'i'}, {"tty", no_argument, NULL, 't'},
         {"env", required_argument, NULL, 'e'},   {"workdir", required_argument, NULL, 'w'},
         {"user", required_argument, NULL, 'u'},  {"help", no_argument, NULL, 'h'},
+        {"preserve-fds", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
+    unsigned preserve_fds = 0;
     char *env[64];
     size_t nenv = 0;
     const char *workdir = NULL;
@@ -359,13 +361,19 @@ int cmd_exec(int argc, char **argv, upod_error_t *err)
                 nenv++;
             break;
         case 'w': workdir = optarg; break;
+        case 'P':
+            if (cli_preserve_fds(optarg, &preserve_fds, err) < 0)
+                ret = -1;
+            break;
         case 'u':
             if (user_parse(optarg, &uid, &gid, err) < 0)
                 ret = -1;
             break;
         case 'h':
-            printf("Usage: upod exec [-i] [-t] [-e KEY=VALUE] [-w DIR] [-u UID[:GID]] CONTAINER COMMAND "
-                   "[ARG...]\n\nRun a command in a running container.\n");
+            printf("Usage: upod exec [-i] [-t] [-e KEY=VALUE] [-w DIR] [-u UID[:GID]] "
+                   "[--preserve-fds N] CONTAINER COMMAND [ARG...]\n\nRun a command in a running "
+                   "container. It gets stdin, stdout and stderr, and with --preserve-fds N\n"
+                   "the fds 3 to N+2 too; no other fd.\n");
             goto out;
         default: ret = cli_option_error(c, argc, argv, "exec", err);
         }
@@ -382,7 +390,7 @@ int cmd_exec(int argc, char **argv, upod_error_t *err)
             ctx_close(&ctx);
         }
         if (ret == 0)
-            ret = ctr_exec(&ctr, argv + optind + 1, env, uid, gid, workdir, tty, err);
+            ret = ctr_exec(&ctr, argv + optind + 1, env, uid, gid, workdir, tty, preserve_fds, err);
         ctr_clear(&ctr);
     }
 out:

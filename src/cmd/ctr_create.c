@@ -16,6 +16,7 @@
 #include "../lib/container.h"
 #include "../lib/ctr.h"
 #include "../lib/envfile.h"
+#include "../lib/inroot.h"
 #include "../lib/monitor.h"
 #include "../lib/namespaces.h"
 #include "../lib/pod.h"
@@ -46,7 +47,9 @@ static const char options_help[] =
     "      --init                 a small init runs the command: signals, orphans\n"
     "      --cap-add CAP, --cap-drop CAP\n"
     "  -p, --publish SPEC         publish a port (a new pod only: no --pod, or --pod new:NAME)\n"
-    "      --network MODE         slirp[:OPTIONS] or none (a new pod only)\n";
+    "      --network MODE         slirp[:OPTIONS] or none (a new pod only)\n"
+    "      --preserve-fds N       run: pass the fds 3 to N+2 on to the container (only 0, 1, 2\n"
+    "                             otherwise)\n";
 
 static void push(char ***list, size_t *n, char *v)
 {
@@ -68,7 +71,7 @@ void ctr_create_opts_free(ctr_create_opts_t *o)
 int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod_error_t *err)
 {
     enum { O_POD = 256, O_ROOTFS, O_NAME, O_RM, O_ENVFILE, O_ENTRY, O_HOST, O_TMPFS, O_RO,
-           O_CAPADD, O_CAPDROP, O_INIT, O_STOPSIG, O_NETWORK };
+           O_CAPADD, O_CAPDROP, O_INIT, O_STOPSIG, O_NETWORK, O_PRESERVE };
     static const struct option opts[] = {
         {"pod", required_argument, NULL, O_POD},       {"rootfs", required_argument, NULL, O_ROOTFS},
         {"name", required_argument, NULL, O_NAME},     {"rm", no_argument, NULL, O_RM},
@@ -83,6 +86,7 @@ int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod
         {"detach", no_argument, NULL, 'd'},            {"tty", no_argument, NULL, 't'},
         {"init", no_argument, NULL, O_INIT},           {"stop-signal", required_argument, NULL, O_STOPSIG},
         {"publish", required_argument, NULL, 'p'},     {"network", required_argument, NULL, O_NETWORK},
+        {"preserve-fds", required_argument, NULL, O_PRESERVE},
         {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
     };
     const char *cmd = run ? "run" : "create";
@@ -119,6 +123,12 @@ int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod
         case O_INIT: o->init = true; break;
         case 'p': push(&o->publish, &o->npublish, optarg); break;
         case O_NETWORK: o->network = optarg; break;
+        case O_PRESERVE:
+            if (!run)
+                return cli_option_error('?', argc, argv, cmd, err);
+            if (cli_preserve_fds(optarg, &o->preserve_fds, err) < 0)
+                return -1;
+            break;
         case 'h':
             printf("Usage: upod %s [--pod POD] --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]\n\n%s\n\n%s",
                    cmd,
@@ -252,6 +262,9 @@ static int set_mounts(const ctr_create_opts_t *o, ctr_t *c, upod_error_t *err)
     for (size_t i = 0; i < o->ntmpfs; i++) {
         if (o->tmpfs[i][0] != '/')
             return upod_fail(err, 0, "invalid --tmpfs \"%s\": use an absolute path", o->tmpfs[i]);
+        if (inroot_has_dotdot(o->tmpfs[i]))
+            return upod_fail(err, 0, "invalid --tmpfs \"%s\": the path must not contain ..",
+                             o->tmpfs[i]);
         push(&c->tmpfs, &c->ntmpfs, xstrdup(o->tmpfs[i]));
     }
     return 0;
@@ -490,11 +503,18 @@ int ctr_prepare_start(cmd_state_t *st, const ctr_t *c, pod_t *pod, container_spe
 
 int ctr_start(cmd_state_t *st, int ctrs_fd, ctr_t *c, upod_error_t *err)
 {
+    return ctr_start_passing_fds(st, ctrs_fd, c, 0, err);
+}
+
+int ctr_start_passing_fds(cmd_state_t *st, int ctrs_fd, ctr_t *c, unsigned preserve_fds,
+                          upod_error_t *err)
+{
     if (ctr_effective_status(c) == CTR_RUNNING)
         return 0;
     pod_t pod;
     container_spec_t spec;
     int ret = ctr_prepare_start(st, c, &pod, &spec, err);
+    spec.preserve_fds = preserve_fds;
     if (ret == 0)
         ret = monitor_start(st->state_fd, ctrs_fd, &pod, &spec, c, ctr_after_exit, err);
     container_spec_clear(&spec);

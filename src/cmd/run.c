@@ -52,8 +52,11 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
     spec->report_fd = report[1];
     fflush(NULL);
     cleanup_close int lock = monitor_claim_start(st->state_fd, ctrs_fd, c, err);
+    int fds[CONTAINER_CHILD_FDS_MAX];
+    spawn_keep_t keep = {fds, container_child_fds(spec, fds), spec->preserve_fds};
     pid_t child = lock < 0 ? -1
-                           : pod_spawn_start(pod, false, CLONE_NEWNS, false, container_start, spec, err);
+                           : pod_spawn_start(pod, false, CLONE_NEWNS, false, &keep, container_start,
+                                             spec, err);
     close(report[1]);
     if (console[1] >= 0)
         close(console[1]);
@@ -177,7 +180,7 @@ static int run_container(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *
                          upod_error_t *err)
 {
     if (o->detach) {
-        int ret = ctr_start(st, ctrs_fd, c, err);
+        int ret = ctr_start_passing_fds(st, ctrs_fd, c, o->preserve_fds, err);
         if (ret == 0)
             printf("%s\n", c->id);
         else
@@ -189,6 +192,7 @@ static int run_container(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *
     bool failed_setup = false;
     int watcher = cleanup_watcher_start(c);
     int code = ctr_prepare_start(st, c, &pod, &spec, err);
+    spec.preserve_fds = o->preserve_fds;
     if (code == 0)
         code = run_attached(st, ctrs_fd, &pod, &spec, c, &failed_setup, err);
     container_spec_clear(&spec);

@@ -35,6 +35,24 @@
 #define SYS_close_range 436
 #endif
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* openat2 (Linux 5.6): struct open_how and the RESOLVE_ flags, which
+ * musl does not declare. */
+struct upod_open_how {
+    unsigned long long flags, mode, resolve;
+};
+#define UPOD_RESOLVE_NO_MAGICLINKS 0x02
+#define UPOD_RESOLVE_IN_ROOT 0x10
+
+static inline int upod_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
+{
+    struct upod_open_how how = {.flags = (unsigned long long)flags, .mode = 0, .resolve = resolve};
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
 static inline int upod_pidfd_open(pid_t pid, unsigned int flags)
 {
     return (int)syscall(SYS_pidfd_open, pid, flags);
@@ -49,6 +67,10 @@ static inline int upod_pivot_root(const char *new_root, const char *put_old)
 {
     return (int)syscall(SYS_pivot_root, new_root, put_old);
 }
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 static inline int upod_close_range(unsigned int first, unsigned int last, unsigned int flags)
 {

@@ -28,6 +28,7 @@
 #include "compat.h"
 #include "seccomp.h"
 #include "control.h"
+#include "inroot.h"
 #include "tap.h"
 #include "terminal.h"
 #include "netlink.h"
@@ -144,11 +145,23 @@ void container_spec_clear(container_spec_t *spec)
     for (size_t i = 0; i < spec->ntmpfs; i++)
         free(spec->tmpfs[i]);
     free(spec->tmpfs);
-    free(spec->hosts_file);
-    free(spec->resolv_file);
-    free(spec->hostname_file);
+    free(spec->hosts_data);
+    free(spec->resolv_data);
+    free(spec->hostname_data);
     free(spec->own_net_pod_dir);
     memset(spec, 0, sizeof(*spec));
+}
+
+size_t container_child_fds(const container_spec_t *spec, int keep[CONTAINER_CHILD_FDS_MAX])
+{
+    size_t n = 0;
+    if (spec->report_errors)
+        keep[n++] = spec->report_fd;
+    if (spec->console)
+        keep[n++] = spec->console_fd;
+    for (int i = 0; spec->set_stdio && i < 3; i++)
+        keep[n++] = spec->stdio[i];
+    return n;
 }
 
 /* ---- setup, in the container's process ---- */
@@ -173,39 +186,24 @@ __attribute__((noreturn, format(printf, 2, 3))) static void failf(int errnum, co
     fail_exit(EXIT_UPOD_FAILED, what, errnum);
 }
 
-/* root + path, both absolute-ish. */
-static char *in_root(const char *root, const char *path)
+/* Mount points are resolved inside the root being assembled (inroot.h):
+ * open once, mounted on through their fd. */
+static int target_fd(int root_fd, const char *path, bool file)
 {
-    return xasprintf("%s%s%s", root, path[0] == '/' ? "" : "/", path);
+    upod_error_t err = {0};
+    int fd = inroot_make(root_fd, path, file, &err);
+    if (fd < 0)
+        fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
+    return fd;
 }
 
-/* Make sure a mount point exists in the rootfs: a directory, or an empty
- * file when the source is a file. Its parents are made as needed. */
-static void ensure_target(const char *root, const char *path, bool file)
+static int reopen_in_root(int root_fd, const char *path, int flags)
 {
-    cleanup_free char *full = in_root(root, path);
-    struct stat st;
-    if (lstat(full, &st) == 0) {
-        if (S_ISLNK(st.st_mode))
-            failf(0, "mount point %s is a symlink in the rootfs: refusing to follow it", path);
-        return;
-    }
-    for (char *p = full + strlen(root) + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(full, 0755) < 0 && errno != EEXIST)
-            failf(errno, "cannot create %s in the rootfs", full + strlen(root));
-        *p = '/';
-    }
-    if (file) {
-        int fd = open(full, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-            failf(errno, "cannot create mount point %s in the rootfs", path);
-        close(fd);
-    } else if (mkdir(full, 0755) < 0 && errno != EEXIST) {
-        failf(errno, "cannot create mount point %s in the rootfs", path);
-    }
+    upod_error_t err = {0};
+    int fd = inroot_open(root_fd, path, flags, &err);
+    if (fd < 0)
+        fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
+    return fd;
 }
 
 static void do_mount(const char *src, const char *target, const char *fs, unsigned long flags,
@@ -215,59 +213,103 @@ static void do_mount(const char *src, const char *target, const char *fs, unsign
         failf(errno, "cannot mount %s on %s", src ? src : fs ? fs : "(remount)", target);
 }
 
-/* Bind src at root+dst, read-only when asked (a bind is read-only only
- * after a remount). */
-static void bind_into(const char *root, const char *src, const char *dst, bool ro, bool rec)
+/* Mount a filesystem (fs, data) on path in the root. */
+static void mount_in_root(int root_fd, const char *fs, const char *path, unsigned long flags,
+                          const char *data)
+{
+    char at[INROOT_FD_PATH_MAX];
+    cleanup_close int t = target_fd(root_fd, path, false);
+    if (mount(fs, inroot_fd_path(t, at), fs, flags, data) < 0)
+        failf(errno, "cannot mount %s on %s", fs, path);
+}
+
+/* Bind src (a host path, or a /proc/self/fd name) at dst in the root,
+ * read-only when asked: a bind is read-only only after a remount, which
+ * must reach the new mount (dst resolved again: its fd from before names
+ * what lies under it). */
+static void bind_in_root(int root_fd, const char *src, const char *dst, bool ro, bool rec)
 {
     struct stat st;
     if (stat(src, &st) < 0)
         failf(errno, "cannot bind %s into the container", src);
-    ensure_target(root, dst, !S_ISDIR(st.st_mode));
-    cleanup_free char *target = in_root(root, dst);
-    do_mount(src, target, NULL, MS_BIND | (rec ? MS_REC : 0), NULL);
-    if (ro)
-        do_mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | (rec ? MS_REC : 0), NULL);
+    char at[INROOT_FD_PATH_MAX];
+    cleanup_close int t = target_fd(root_fd, dst, !S_ISDIR(st.st_mode));
+    if (mount(src, inroot_fd_path(t, at), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+        failf(errno, "cannot bind %s on %s", src, dst);
+    if (!ro)
+        return;
+    cleanup_close int mounted = reopen_in_root(root_fd, dst, O_PATH);
+    if (mount(NULL, inroot_fd_path(mounted, at), NULL,
+              MS_BIND | MS_REMOUNT | MS_RDONLY | (rec ? MS_REC : 0), NULL) < 0)
+        failf(errno, "cannot make %s read-only", dst);
 }
 
-static void setup_dev(const char *root, const container_spec_t *spec)
+static void setup_dev(int root_fd, const container_spec_t *spec)
 {
     static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
-    cleanup_free char *dev = in_root(root, "/dev");
-    ensure_target(root, "/dev", false);
-    do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+    mount_in_root(root_fd, "tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
     for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
-        char host[32], inside[32];
-        snprintf(host, sizeof(host), "/dev/%s", devices[i]);
-        snprintf(inside, sizeof(inside), "/dev/%s", devices[i]);
-        bind_into(root, host, inside, false, false);
+        char path[32];
+        snprintf(path, sizeof(path), "/dev/%s", devices[i]);
+        bind_in_root(root_fd, path, path, false, false); /* the host's, at the same name */
     }
-    cleanup_free char *pts = in_root(root, "/dev/pts");
-    ensure_target(root, "/dev/pts", false);
-    do_mount("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
-    static const char *const links[][2] = {{"pts/ptmx", "/dev/ptmx"}, {"/proc/self/fd", "/dev/fd"},
-                                           {"/proc/self/fd/0", "/dev/stdin"},
-                                           {"/proc/self/fd/1", "/dev/stdout"},
-                                           {"/proc/self/fd/2", "/dev/stderr"}};
+    mount_in_root(root_fd, "devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
+                  "newinstance,ptmxmode=0666,mode=620");
+    static const char *const links[][2] = {{"pts/ptmx", "ptmx"}, {"/proc/self/fd", "fd"},
+                                           {"/proc/self/fd/0", "stdin"},
+                                           {"/proc/self/fd/1", "stdout"},
+                                           {"/proc/self/fd/2", "stderr"}};
+    cleanup_close int dev = reopen_in_root(root_fd, "/dev", O_PATH | O_DIRECTORY);
     for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-        cleanup_free char *l = in_root(root, links[i][1]);
-        if (symlink(links[i][0], l) < 0)
-            failf(errno, "cannot create %s", links[i][1]);
+        if (symlinkat(links[i][0], dev, links[i][1]) < 0)
+            failf(errno, "cannot create /dev/%s", links[i][1]);
     }
     /* The pod's /dev/shm (we stand in the pod's mount namespace) when ipc is
      * shared, else one of our own. */
-    if (spec->share_ipc) {
-        bind_into(root, "/dev/shm", "/dev/shm", false, false);
-    } else {
-        cleanup_free char *shm = in_root(root, "/dev/shm");
-        ensure_target(root, "/dev/shm", false);
-        do_mount("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
-    }
-    cleanup_free char *mq = in_root(root, "/dev/mqueue");
-    ensure_target(root, "/dev/mqueue", false);
-    do_mount("mqueue", mq, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    if (spec->share_ipc)
+        bind_in_root(root_fd, "/dev/shm", "/dev/shm", false, false);
+    else
+        mount_in_root(root_fd, "tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                      "mode=1777,size=65536k");
+    mount_in_root(root_fd, "mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
-static void setup_mounts(const container_spec_t *spec, const char *root)
+/* The container's /etc/hosts, /etc/resolv.conf and /etc/hostname: copies
+ * of the pod's, on a small tmpfs of the container's own (writable, as
+ * podman's are, but no write reaches the state directory, and no file of
+ * it is bound: what a container plants there is never followed). The
+ * tmpfs is mounted on /proc, before the container's procfs hides it, and
+ * unmounted once its files are bound. */
+static void setup_etc_files(int root_fd, const container_spec_t *spec)
+{
+    const struct {
+        const char *name, *data;
+    } files[] = {{"hosts", spec->hosts_data}, {"resolv.conf", spec->resolv_data},
+                 {"hostname", spec->hostname_data}};
+    mount_in_root(root_fd, "tmpfs", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=0755,size=4m,nr_inodes=16");
+    cleanup_close int staging = reopen_in_root(root_fd, "/proc", O_PATH | O_DIRECTORY);
+    char at[INROOT_FD_PATH_MAX];
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        const char *data = files[i].data ? files[i].data : "";
+        int fd = openat(staging, files[i].name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+            failf(errno, "cannot create the container's /etc/%s", files[i].name);
+        bool written = fd_write_all(fd, data, strlen(data)) == 0;
+        close(fd);
+        if (!written)
+            failf(errno, "cannot write the container's /etc/%s", files[i].name);
+        cleanup_free char *src = xasprintf("%s/%s", inroot_fd_path(staging, at), files[i].name);
+        cleanup_free char *dst = xasprintf("/etc/%s", files[i].name);
+        bind_in_root(root_fd, src, dst, false, false);
+    }
+    if (umount2(inroot_fd_path(staging, at), MNT_DETACH) < 0)
+        failf(errno, "cannot unmount the staging tmpfs of the container's /etc files");
+}
+
+/* Assemble the container's root at root (a host path) and return an fd of
+ * it: everything mounted under it is resolved inside it. */
+static int setup_mounts(const container_spec_t *spec, const char *root)
 {
     /* Nothing we mount may reach the pod's (or the host's) mount table. */
     do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
@@ -281,31 +323,30 @@ static void setup_mounts(const container_spec_t *spec, const char *root)
     } else {
         do_mount(spec->rootfs, root, NULL, MS_BIND | MS_REC, NULL);
     }
-    cleanup_free char *proc = in_root(root, "/proc");
-    ensure_target(root, "/proc", false);
-    do_mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-    setup_dev(root, spec);
+    int root_fd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (root_fd < 0)
+        failf(errno, "cannot open the container's root %s", root);
+    setup_etc_files(root_fd, spec);
+    mount_in_root(root_fd, "proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    setup_dev(root_fd, spec);
     /* A fresh sysfs needs a network namespace of our user namespace: the
      * host's, read-only, works in every case. */
-    bind_into(root, "/sys", "/sys", true, true);
-    bind_into(root, spec->hosts_file, "/etc/hosts", false, false);
-    bind_into(root, spec->resolv_file, "/etc/resolv.conf", false, false);
-    bind_into(root, spec->hostname_file, "/etc/hostname", false, false);
+    bind_in_root(root_fd, "/sys", "/sys", true, true);
     for (size_t i = 0; i < spec->nvolumes; i++)
-        bind_into(root, spec->volumes[i].source, spec->volumes[i].target,
-                  spec->volumes[i].read_only, true);
-    for (size_t i = 0; i < spec->ntmpfs; i++) {
-        ensure_target(root, spec->tmpfs[i], false);
-        cleanup_free char *t = in_root(root, spec->tmpfs[i]);
-        do_mount("tmpfs", t, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-    }
+        bind_in_root(root_fd, spec->volumes[i].source, spec->volumes[i].target,
+                     spec->volumes[i].read_only, true);
+    for (size_t i = 0; i < spec->ntmpfs; i++)
+        mount_in_root(root_fd, "tmpfs", spec->tmpfs[i], MS_NOSUID | MS_NODEV, "mode=1777");
+    return root_fd;
 }
 
-/* pivot_root into root, and let go of the old root. */
-static void enter_root(const char *root)
+/* pivot_root into the root at root_fd, and let go of the old root. Paths
+ * from here on (masks, -w) resolve in the container's root by nature. */
+static void enter_root(int root_fd)
 {
-    if (chdir(root) < 0)
-        failf(errno, "chdir %s", root);
+    if (fchdir(root_fd) < 0)
+        failf(errno, "cannot enter the container's root");
+    close(root_fd);
     if (upod_pivot_root(".", ".") < 0)
         failf(errno, "pivot_root");
     if (umount2(".", MNT_DETACH) < 0)
@@ -414,6 +455,8 @@ __attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
         if (dup2(spec->stdio[i], i) < 0)
             failf(errno, "cannot set up the container's stdio");
     }
+    if (fds_keep_across_exec(3, spec->preserve_fds) < 0)
+        failf(errno, "cannot pass on the preserved fds");
     if (strchr(cmd, '/')) {
         execve(cmd, spec->argv, spec->env);
         saved = errno;
@@ -456,6 +499,9 @@ __attribute__((noreturn)) static void run_as_init(const container_spec_t *spec)
      * container's life), and nothing of the host (/proc, the state
      * directory) may stay reachable from inside. */
     upod_close_range(3, ~0U, 0);
+    /* Holding nothing of upod's now, and confined as the command is: it
+     * may be dumpable again, as `exec` joins the container through it. */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     prctl(PR_SET_NAME, "upod-init");
     for (;;) {
         int sig = 0;
@@ -502,8 +548,7 @@ void container_exec(const container_spec_t *spec)
         cleanup_free char *merged =
             spec->overlay_dir ? xasprintf("%s/merged", spec->overlay_dir) : NULL;
         const char *root = merged ? merged : spec->rootfs;
-        setup_mounts(spec, root);
-        enter_root(root);
+        enter_root(setup_mounts(spec, root));
         mask_paths();
         if (spec->read_only)
             do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);

@@ -39,8 +39,10 @@ typedef struct container_spec {
     bool read_only;
     bool init;             /* --init: a small init is PID 1 and runs the command */
     unsigned long long caps; /* bit n: capability n is kept */
-    /* The pod's files, bound into the container. */
-    char *hosts_file, *resolv_file, *hostname_file;
+    /* What the container's /etc/hosts, /etc/resolv.conf and /etc/hostname
+     * start with (the pod's files, read by the caller): the container gets
+     * copies of its own. */
+    char *hosts_data, *resolv_data, *hostname_data;
     bool share_ipc;        /* bind the pod's /dev/shm instead of a fresh one */
     /* A network of its own (the pod has one but does not share it): its
      * tap0 goes to the keeper of the pod whose state directory is pod_dir
@@ -60,6 +62,9 @@ typedef struct container_spec {
      * controlling terminal. */
     bool console;
     int console_fd;
+    /* --preserve-fds N: the caller's fds 3..N+2 are passed on (checked
+     * open when the option was read, before upod opened any fd). */
+    unsigned preserve_fds;
     /* exec: the process already stands in the container's namespaces and
      * root; only user, capabilities, environment and directory are set. */
     bool join_only;
@@ -89,5 +94,11 @@ __attribute__((noreturn)) void container_exec(const container_spec_t *spec);
 __attribute__((noreturn)) void container_start(void *spec, int fresh);
 
 void container_spec_clear(container_spec_t *spec);
+
+/* The fds (above 2) that the container's process needs until it execs:
+ * the report pipe, the console socket, its stdio. Everything else of
+ * upod's must be closed before it can be seen from inside the pod. */
+#define CONTAINER_CHILD_FDS_MAX 5
+size_t container_child_fds(const container_spec_t *spec, int keep[CONTAINER_CHILD_FDS_MAX]);
 
 #endif

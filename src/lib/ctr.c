@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "enter.h"
 
 #include "namespaces.h"
 #include "pod.h"
@@ -343,6 +344,21 @@ static char **strv_dup(char *const *v, size_t n)
     return copy;
 }
 
+/* STATE/kind/id/name's content, never through a symlink. */
+static int read_state_file(const char *state_path, const char *kind, const char *id,
+                           const char *name, char **out, upod_error_t *err)
+{
+    cleanup_free char *dir_path = xasprintf("%s/%s/%s", state_path, kind, id);
+    cleanup_close int dir = open(dir_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0)
+        return upod_fail(err, errno, "cannot open %s", dir_path);
+    if (state_read_file(dir, name, out, err) < 0) {
+        upod_error_wrap(err, "%s", dir_path);
+        return -1;
+    }
+    return 0;
+}
+
 int ctr_spec_build(const ctr_t *c, const pod_t *pod, const char *state_path,
                    container_spec_t *spec, upod_error_t *err)
 {
@@ -367,9 +383,12 @@ int ctr_spec_build(const ctr_t *c, const pod_t *pod, const char *state_path,
     spec->read_only = c->read_only;
     spec->init = c->with_init;
     spec->caps = c->caps;
-    spec->hostname_file = xasprintf("%s/containers/%s/hostname", state_path, c->id);
-    spec->hosts_file = xasprintf("%s/pods/%s/hosts", state_path, pod->config.id);
-    spec->resolv_file = xasprintf("%s/pods/%s/resolv.conf", state_path, pod->config.id);
+    if (read_state_file(state_path, "containers", c->id, "hostname", &spec->hostname_data,
+                        err) < 0 ||
+        read_state_file(state_path, "pods", pod->config.id, "hosts", &spec->hosts_data, err) < 0 ||
+        read_state_file(state_path, "pods", pod->config.id, "resolv.conf", &spec->resolv_data,
+                        err) < 0)
+        return -1;
     spec->share_ipc = pod->config.share & SHARE_IPC;
     if (!(pod->config.share & SHARE_NET) && pod->config.net.mode != NET_MODE_NONE) {
         spec->own_net_pod_dir = xasprintf("%s/pods/%s", state_path, pod->config.id);
@@ -379,7 +398,7 @@ int ctr_spec_build(const ctr_t *c, const pod_t *pod, const char *state_path,
 }
 
 int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid,
-             const char *workdir, bool tty, upod_error_t *err)
+             const char *workdir, bool tty, unsigned preserve_fds, upod_error_t *err)
 {
     if (ctr_effective_status(c) != CTR_RUNNING)
         return upod_fail(err, 0, "can only exec in running containers: %s is %s", c->name,
@@ -410,12 +429,15 @@ int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid
     }
     spec.console = tty;
     spec.console_fd = console[1];
+    spec.preserve_fds = preserve_fds;
     /* Not the cgroup namespace: the kernel refuses it to a process that
      * entered the user namespace with setns (as `nsenter -C` shows). */
     int join = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS |
                CLONE_NEWIPC;
     pid_t child = -1;
-    if (setns(pidfd, join) < 0) {
+    if (spawn_guard_before_join(err) < 0) {
+        /* err says why */
+    } else if (setns(pidfd, join) < 0) {
         upod_fail(err, errno, "cannot join the namespaces of container %s", c->name);
     } else {
         fflush(NULL);
@@ -423,6 +445,9 @@ int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid
         if (child < 0)
             upod_fail(err, errno, "cannot fork");
         if (child == 0) {
+            int fds[CONTAINER_CHILD_FDS_MAX];
+            spawn_keep_t keep = {fds, container_child_fds(&spec, fds), preserve_fds};
+            spawn_close_fds(&keep);
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             container_exec(&spec);
         }

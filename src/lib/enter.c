@@ -89,10 +89,26 @@ int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err)
     return pod_spawn(pod, all_infra, 0, enter_exec, &args, err);
 }
 
+int spawn_guard_before_join(upod_error_t *err)
+{
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return upod_fail(err, errno, "cannot make upod non-dumpable before it joins the pod");
+    return 0;
+}
+
+void spawn_close_fds(const spawn_keep_t *keep)
+{
+    if (!keep) {
+        upod_close_range(3, ~0U, 0);
+        return;
+    }
+    close_fds_from_except(3 + keep->preserve, keep->fds, keep->n);
+}
+
 int pod_spawn(const pod_t *pod, bool all_infra, int extra_fresh, pod_child_fn_t fn, void *arg,
               upod_error_t *err)
 {
-    pid_t child = pod_spawn_start(pod, all_infra, extra_fresh, false, fn, arg, err);
+    pid_t child = pod_spawn_start(pod, all_infra, extra_fresh, false, NULL, fn, arg, err);
     if (child < 0)
         return -1;
     /* CLI: the terminal's signals reach the command itself. */
@@ -127,7 +143,7 @@ static void relay_signals_to(pid_t target, bool detached)
 }
 
 pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool detached,
-                      pod_child_fn_t fn, void *arg, upod_error_t *err)
+                      const spawn_keep_t *keep, pod_child_fn_t fn, void *arg, upod_error_t *err)
 {
     cleanup_close int pidfd = proc_ref_pidfd(&pod->state.infra, err);
     if (pidfd < 0) {
@@ -154,6 +170,8 @@ pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool de
 
     cleanup_free char *cwd = getcwd(NULL, 0);
     proc_host_fd(); /* our processes stay visible to us after the join */
+    if (spawn_guard_before_join(err) < 0)
+        return -1;
     if (setns(pidfd, join) < 0)
         return upod_fail(err, errno, "cannot join the namespaces of pod %s", pod->config.name);
     if (!cwd || chdir(cwd) < 0) {
@@ -168,6 +186,7 @@ pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool de
         /* Child, in the pod's pid namespace. A fresh pid namespace can only
          * be made from here (the kernel wants it made from the active one),
          * and needs one more fork for its PID 1. */
+        spawn_close_fds(keep);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (fresh && unshare(fresh) < 0)
             die_child(EXIT_UPOD_FAILED, "cannot create the entered process's own namespaces",

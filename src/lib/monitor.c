@@ -200,6 +200,11 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
                                                   monitor_exited_fn_t exited, int ready)
 {
     upod_error_t err = {0};
+    /* Hold nothing of the caller's but what we pass on (--preserve-fds):
+     * a pipe of theirs held here would never see its end. The host's
+     * /proc stays (it is cached, and needed after the join). */
+    int ours[] = {state_fd, ctrs_fd, ready, proc_host_fd()};
+    close_fds_from_except(3 + spec->preserve_fds, ours, sizeof(ours) / sizeof(ours[0]));
     setsid();
     prctl(PR_SET_NAME, "upod-monitor");
     cleanup_free char *title = xasprintf("upod-monitor %s", ctr->name);
@@ -227,7 +232,11 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
         report_failure(ready, &err);
         _exit(1);
     }
-    pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, container_start, spec, &err);
+    int fds[CONTAINER_CHILD_FDS_MAX];
+    spawn_keep_t keep = {fds, container_child_fds(spec, fds), spec->preserve_fds};
+    pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, &keep, container_start, spec, &err);
+    if (spec->preserve_fds)
+        upod_close_range(3, 2 + spec->preserve_fds, 0); /* the container's now */
     close_if_open(out[1]);
     close_if_open(errp[1]);
     close_if_open(console[1]);

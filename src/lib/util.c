@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -127,6 +128,19 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
     return read_fd(fd, max, out, len);
 }
 
+int fd_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = TEMP_FAILURE_RETRY(write(fd, p, len));
+        if (w < 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 int exit_code_from_status(int status)
 {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -182,8 +196,13 @@ const char *path_hidden_in_pods(const char *path)
 
 void close_fds_except(const int *keep, size_t n)
 {
+    close_fds_from_except(3, keep, n);
+}
+
+void close_fds_from_except(unsigned from, const int *keep, size_t n)
+{
     /* Ranges between the kept fds, in increasing order. */
-    unsigned next = 3;
+    unsigned next = from;
     for (;;) {
         unsigned lowest = ~0U;
         for (size_t i = 0; i < n; i++) {
@@ -198,6 +217,30 @@ void close_fds_except(const int *keep, size_t n)
             upod_close_range(next, lowest - 1, 0);
         next = lowest + 1;
     }
+}
+
+void fds_mark_cloexec_from(unsigned from)
+{
+    if (upod_close_range(from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    /* Before Linux 5.11: one by one, up to the fd limit. */
+    struct rlimit rl;
+    unsigned limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (unsigned)rl.rlim_cur
+                                                                             : 65536;
+    for (unsigned fd = from; fd < limit; fd++) {
+        int flags = fcntl((int)fd, F_GETFD);
+        if (flags >= 0 && !(flags & FD_CLOEXEC))
+            fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+}
+
+int fds_keep_across_exec(unsigned first, unsigned count)
+{
+    for (unsigned fd = first; fd < first + count; fd++) {
+        if (fcntl((int)fd, F_SETFD, 0) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 void stdio_to_devnull(void)

@@ -48,6 +48,8 @@ int read_fd(int fd, size_t max, char **out, size_t *len);
 /* A wait status as a shell reports it: the exit code, or 128+N when killed
  * by signal N. */
 int exit_code_from_status(int status);
+/* Write all len bytes of data to the blocking fd: 0, or -1 with errno. */
+int fd_write_all(int fd, const void *data, size_t len);
 
 /* "ab" + "c" checks. */
 bool str_has_prefix(const char *s, const char *prefix);
@@ -67,6 +69,13 @@ char *strv_join(char *const *v, const char *sep);
  * forked from the CLI must not hold the CLI's other fds (a pipe held open
  * by it would never report its end). */
 void close_fds_except(const int *keep, size_t n);
+/* The same from fd `from` up: 3..from-1 stay too (--preserve-fds). */
+void close_fds_from_except(unsigned from, const int *keep, size_t n);
+/* Mark every fd from `from` up close-on-exec: what upod inherits from its
+ * caller must not reach anything upod execs unless passed on purpose. */
+void fds_mark_cloexec_from(unsigned from);
+/* Clear close-on-exec on fds first..first+count-1 (passed on on purpose). */
+int fds_keep_across_exec(unsigned first, unsigned count);
 /* stdin, stdout and stderr on /dev/null (best effort): for processes that
  * outlive the command that started them and must hold no terminal or pipe
  * of its caller's. */

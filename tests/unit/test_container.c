@@ -6,7 +6,11 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <stdio.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/container.h"
 #include "lib/ctr.h"
@@ -173,9 +177,48 @@ static void test_record_round_trip(void **state)
     ctr_clear(&back);
 }
 
+#define CTR_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define POD_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A state directory with pod B's hosts and resolv.conf and container A's
+ * hostname; its path in dir. */
+static void make_state(char dir[64])
+{
+    strcpy(dir, "/tmp/upod-test-state.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/pods", dir), mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/pods/" POD_B, dir), mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/containers", dir), mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/containers/" CTR_A, dir), mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/pods/" POD_B "/hosts", dir);
+    write_text(path, "127.0.0.1 localhost\n");
+    snprintf(path, sizeof(path), "%s/pods/" POD_B "/resolv.conf", dir);
+    write_text(path, "nameserver 10.0.2.3\n");
+    snprintf(path, sizeof(path), "%s/containers/" CTR_A "/hostname", dir);
+    write_text(path, "web\n");
+}
+
+static void remove_state(const char *dir)
+{
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_spec_from_record(void **state)
 {
     (void)state;
+    char dir[64];
+    make_state(dir);
     ctr_t c = sample_record();
     pod_t pod;
     memset(&pod, 0, sizeof(pod));
@@ -183,7 +226,7 @@ static void test_spec_from_record(void **state)
     pod.config.share = SHARE_NET | SHARE_IPC;
     container_spec_t spec;
     upod_error_t err = {0};
-    assert_int_equal(ctr_spec_build(&c, &pod, "/run/user/1/upod", &spec, &err), 0);
+    assert_int_equal(ctr_spec_build(&c, &pod, dir, &spec, &err), 0);
     assert_string_equal(spec.argv[0], "sh");
     assert_null(spec.argv[3]);
     assert_string_equal(spec.env[0], "PATH=/bin");
@@ -195,11 +238,23 @@ static void test_spec_from_record(void **state)
     assert_string_equal(spec.tmpfs[0], "/run");
     assert_true(spec.init && spec.read_only && spec.share_ipc);
     assert_string_equal(spec.workdir, "/srv");
-    assert_string_equal(spec.overlay_dir,
-                        "/run/user/1/upod/containers/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-    assert_non_null(strstr(spec.hosts_file, "/pods/bbbb"));
-    assert_non_null(strstr(spec.hostname_file, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/hostname"));
+    char expected[PATH_MAX];
+    snprintf(expected, sizeof(expected), "%s/containers/" CTR_A, dir);
+    assert_string_equal(spec.overlay_dir, expected);
+    /* The container gets copies of the pod's files, not the files. */
+    assert_string_equal(spec.hosts_data, "127.0.0.1 localhost\n");
+    assert_string_equal(spec.resolv_data, "nameserver 10.0.2.3\n");
+    assert_string_equal(spec.hostname_data, "web\n");
     container_spec_clear(&spec);
+    /* A symlink planted in place of a pod file is never followed. */
+    char hosts[PATH_MAX];
+    snprintf(hosts, sizeof(hosts), "%s/pods/" POD_B "/hosts", dir);
+    assert_int_equal(unlink(hosts), 0);
+    assert_int_equal(symlink("/etc/passwd", hosts), 0);
+    assert_int_equal(ctr_spec_build(&c, &pod, dir, &spec, &err), -1);
+    assert_non_null(strstr(err.msg, "hosts"));
+    container_spec_clear(&spec);
+    remove_state(dir);
     /* A volume that does not parse is an error, not a silent drop. */
     char *bad[] = {"relative:/x", NULL};
     c.volumes = bad, c.nvolumes = 1;
