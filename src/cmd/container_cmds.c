@@ -244,7 +244,7 @@ int cmd_start(int argc, char **argv, upod_error_t *err)
     bool attach = false;
     int c;
     cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "+:aih", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":aih", opts, NULL)) != -1) {
         switch (c) {
         case 'a': attach = true; break;
         case 'i': break; /* no stdin for started containers: see docs/architecture.md */
@@ -288,7 +288,7 @@ int cmd_restart(int argc, char **argv, upod_error_t *err)
     static const struct option opts[] = {{"time", required_argument, NULL, 't'},
                                           {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     ctr_opts_t o = {.timeout = 10};
-    int r = parse_simple(argc, argv, "restart", "+:t:h", opts,
+    int r = parse_simple(argc, argv, "restart", ":t:h", opts,
                          "Usage: upod restart [-t SECONDS] CONTAINER...\n\n"
                          "Stop (as upod stop) and start containers again.\n",
                          &o, err);
@@ -303,7 +303,7 @@ int cmd_stop(int argc, char **argv, upod_error_t *err)
                                           {"all", no_argument, NULL, 'a'},
                                           {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     ctr_opts_t o = {.timeout = 10};
-    int r = parse_simple(argc, argv, "stop", "+:at:h", opts,
+    int r = parse_simple(argc, argv, "stop", ":at:h", opts,
                          "Usage: upod stop [-a] [-t SECONDS] CONTAINER...\n\n"
                          "Send the stop signal, then SIGKILL after -t seconds (default 10);\n"
                          "--all: every container.\n",
@@ -320,7 +320,7 @@ int cmd_rm(int argc, char **argv, upod_error_t *err)
                                           {"time", required_argument, NULL, 't'},
                                           {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     ctr_opts_t o = {.timeout = 10};
-    int r = parse_simple(argc, argv, "rm", "+:aft:h", opts,
+    int r = parse_simple(argc, argv, "rm", ":aft:h", opts,
                          "Usage: upod rm [-a] [-f] [-t SECONDS] CONTAINER...\n\n"
                          "Remove containers; --force stops running ones first; --all: every\n"
                          "container (pods' infra containers go with their pods).\n",
@@ -508,7 +508,7 @@ int cmd_inspect(int argc, char **argv, upod_error_t *err)
     const char *format = "json";
     int c;
     cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
         case 'h':
@@ -580,7 +580,7 @@ int cmd_kill(int argc, char **argv, upod_error_t *err)
                                           {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int sig = SIGKILL, c;
     cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "+:s:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (signal_parse(optarg, &sig, err) < 0)
@@ -625,14 +625,27 @@ static int wait_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t 
 
 int cmd_wait(int argc, char **argv, upod_error_t *err)
 {
-    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        printf("Usage: upod wait CONTAINER...\n\nWait for containers to exit; print their exit "
-               "codes.\n");
-        return 0;
-    }
+    static const struct option opts[] = {{"condition", required_argument, NULL, 'c'},
+                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
     cli_reset_getopt();
-    optind = 1;
-    if (argc < 2)
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            /* What upod waits for is the exit: podman's default, "stopped". */
+            if (strcmp(optarg, "stopped") != 0 && strcmp(optarg, "exited") != 0)
+                return upod_fail(err, 0, "invalid --condition \"%s\": upod waits for stopped "
+                                         "(or exited) containers only",
+                                 optarg);
+            break;
+        case 'h':
+            printf("Usage: upod wait [--condition stopped] CONTAINER...\n\nWait for containers "
+                   "to exit; print their exit codes.\n");
+            return 0;
+        default: return cli_option_error(c, argc, argv, "wait", err);
+        }
+    }
+    if (optind >= argc)
         return upod_fail(err, 0, "`upod wait` needs at least one container name or ID");
     ctr_opts_t o = {0};
     return for_each_container(argc, argv, &o, wait_one, false, err);

@@ -370,13 +370,13 @@ static int lifecycle(int argc, char **argv, const char *cmd, const char *shortop
 
 int cmd_pod_start(int argc, char **argv, upod_error_t *err)
 {
-    return lifecycle(argc, argv, "pod start", "+:ah", start_one,
+    return lifecycle(argc, argv, "pod start", ":ah", start_one,
                      "Usage: upod pod start [--all] POD...\n\nStart pods.\n", err);
 }
 
 int cmd_pod_stop(int argc, char **argv, upod_error_t *err)
 {
-    return lifecycle(argc, argv, "pod stop", "+:at:h", stop_one,
+    return lifecycle(argc, argv, "pod stop", ":at:h", stop_one,
                      "Usage: upod pod stop [--all] [-t SECONDS] POD...\n\n"
                      "Stop pods: SIGTERM, then SIGKILL after -t seconds (default 10).\n"
                      "No process of a stopped pod is left.\n",
@@ -385,7 +385,7 @@ int cmd_pod_stop(int argc, char **argv, upod_error_t *err)
 
 int cmd_pod_kill(int argc, char **argv, upod_error_t *err)
 {
-    return lifecycle(argc, argv, "pod kill", "+:as:h", kill_one,
+    return lifecycle(argc, argv, "pod kill", ":as:h", kill_one,
                      "Usage: upod pod kill [--all] [-s SIGNAL] POD...\n\n"
                      "Send a signal (default KILL) to the pod's processes.\n",
                      err);
@@ -393,14 +393,14 @@ int cmd_pod_kill(int argc, char **argv, upod_error_t *err)
 
 int cmd_pod_restart(int argc, char **argv, upod_error_t *err)
 {
-    return lifecycle(argc, argv, "pod restart", "+:at:h", restart_one,
+    return lifecycle(argc, argv, "pod restart", ":at:h", restart_one,
                      "Usage: upod pod restart [--all] [-t SECONDS] POD...\n\nStop, then start pods.\n",
                      err);
 }
 
 int cmd_pod_rm(int argc, char **argv, upod_error_t *err)
 {
-    return lifecycle(argc, argv, "pod rm", "+:afit:h", rm_one,
+    return lifecycle(argc, argv, "pod rm", ":afit:h", rm_one,
                      "Usage: upod pod rm [--all] [--force] [--ignore] [-t SECONDS] POD...\n\n"
                      "Remove pods; --force stops running ones first.\n",
                      err);

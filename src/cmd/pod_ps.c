@@ -311,7 +311,7 @@ int cmd_pod_inspect(int argc, char **argv, upod_error_t *err)
     const char *format = "json";
     int c;
     cli_reset_getopt();
-    while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
         case 'h': printf("Usage: upod pod inspect [--format json|TEMPLATE] POD...\n"); return 0;

