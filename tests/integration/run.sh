@@ -20,7 +20,7 @@ other_user=$test_user-o
 sudoers=/etc/sudoers.d/upod-tests-$test_user
 
 [ -x "$top/upod" ] || { echo "not ok - $top/upod is missing: run make first"; exit 1; }
-for tool in xfer ipc thief; do
+for tool in xfer ipc thief sysprobe; do
     [ -x "$top/tests/tools/$tool" ] || { echo "not ok - tests/tools/$tool is missing: run make check"; exit 1; }
 done
 
@@ -28,7 +28,8 @@ stage=$(mktemp -d /tmp/upod-check.XXXXXX)
 chmod 0755 "$stage"
 cp "$top/upod" "$stage/upod"
 mkdir -p "$stage/tools"
-cp "$top/tests/tools/xfer" "$top/tests/tools/ipc" "$top/tests/tools/thief" "$stage/tools/"
+cp "$top/tests/tools/xfer" "$top/tests/tools/ipc" "$top/tests/tools/thief" "$top/tests/tools/sysprobe" \
+    "$stage/tools/"
 cp -r "$top/tests/integration" "$stage/integration"
 cp -r "$top/tests/reliability" "$stage/reliability"
 cp "$top/tests/tutorial.sh" "$stage/tutorial.sh"
@@ -107,10 +108,10 @@ run_as_user() {
         setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
             env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
             USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" \
-            OTHER_USER="$other_user" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" TESTS="$stage/integration" \
+            OTHER_USER="$other_user" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" SYSPROBE="$stage/tools/sysprobe" TESTS="$stage/integration" \
             TUTORIAL="$stage/tutorial.sh" bash "$stage/$script" "$@"
     else
-        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" TESTS="$stage/integration" \
+        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" SYSPROBE="$stage/tools/sysprobe" TESTS="$stage/integration" \
             TUTORIAL="$stage/tutorial.sh" bash "$stage/$script" "$@"
     fi
 }
