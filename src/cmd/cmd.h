@@ -84,8 +84,10 @@ int cmd_pod_stop_one(cmd_state_t *st, const char *ref, long timeout, upod_error_
  * the id goes to removed_id (POD_ID_LEN + 1 bytes) when not NULL. */
 int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, char *removed_id,
                    upod_error_t *err);
-/* Start a pod unless it runs (as `pod start`, which prints the id). */
-int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_error_t *err);
+/* Start a pod unless it runs (as `pod start`, which prints the id);
+ * tie_to_caller: it stops when this process ends (keeper_start). */
+int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, bool tie_to_caller,
+                      upod_error_t *err);
 void cmd_state_close(cmd_state_t *s);
 
 /* Containers (ctr_create.c): the options of `create` and `run`. */
@@ -116,9 +118,11 @@ typedef int (*ctr_created_fn_t)(cmd_state_t *st, int ctrs_fd, const ctr_create_o
 /* The body of `create` and `run`: options, state, ctr_create, then then(). */
 int ctr_create_command(int argc, char **argv, bool run, ctr_created_fn_t then, upod_error_t *err);
 /* Start c's pod if needed, look it up and build the spec that starts c in
- * it (pod and spec to be cleared by the caller, whatever the result). */
-int ctr_prepare_start(cmd_state_t *st, const struct ctr_record *c, struct pod *pod,
-                      struct container_spec *spec, upod_error_t *err);
+ * it (pod and spec to be cleared by the caller, whatever the result).
+ * attached: this process is c's monitor (run without -d): a pod made for
+ * c then stops when this process ends. */
+int ctr_prepare_start(cmd_state_t *st, const struct ctr_record *c, bool attached,
+                      struct pod *pod, struct container_spec *spec, upod_error_t *err);
 /* Start a created or exited container (and its pod) under a monitor: 0
  * once it runs (c->monitor set: our child, which exits with the
  * container's status), or -1 with err (err->status 125/126/127 when the

@@ -489,13 +489,13 @@ void ctr_after_exit(const ctr_t *c)
     cmd_state_close(&st);
 }
 
-int ctr_prepare_start(cmd_state_t *st, const ctr_t *c, pod_t *pod, container_spec_t *spec,
-                      upod_error_t *err)
+int ctr_prepare_start(cmd_state_t *st, const ctr_t *c, bool attached, pod_t *pod,
+                      container_spec_t *spec, upod_error_t *err)
 {
     memset(pod, 0, sizeof(*pod));
     memset(spec, 0, sizeof(*spec));
     /* podman starts the pod of a container it starts. */
-    if (cmd_pod_start_one(st, c->pod_id, false, err) < 0 ||
+    if (cmd_pod_start_one(st, c->pod_id, false, attached && c->own_pod, err) < 0 ||
         pod_lookup(st->pods_fd, c->pod_id, pod, err) < 0)
         return -1;
     return ctr_spec_build(c, pod, st->path, spec, err);
@@ -513,7 +513,7 @@ int ctr_start_passing_fds(cmd_state_t *st, int ctrs_fd, ctr_t *c, unsigned prese
         return 0;
     pod_t pod;
     container_spec_t spec;
-    int ret = ctr_prepare_start(st, c, &pod, &spec, err);
+    int ret = ctr_prepare_start(st, c, false, &pod, &spec, err);
     spec.preserve_fds = preserve_fds;
     if (ret == 0)
         ret = monitor_start(st->state_fd, ctrs_fd, &pod, &spec, c, ctr_after_exit, err);

@@ -56,7 +56,8 @@ static void settle_stale(cmd_state_t *st, pod_t *pod)
     }
 }
 
-int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_error_t *err)
+int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, bool tie_to_caller,
+                      upod_error_t *err)
 {
     pod_t pod;
     int lock = lock_and_lookup(st, ref, &pod, err);
@@ -65,7 +66,7 @@ int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_erro
     int ret = 0;
     if (pod_effective_status(&pod) != POD_STATUS_RUNNING) {
         settle_stale(st, &pod);
-        ret = keeper_start(st->pods_fd, lock, &pod, err);
+        ret = keeper_start(st->pods_fd, lock, &pod, tie_to_caller, err);
         if (ret < 0)
             upod_error_wrap(err, "cannot start pod %s", pod.config.name);
     }
@@ -79,7 +80,7 @@ int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, upod_erro
 static int start_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, upod_error_t *err)
 {
     (void)o;
-    return cmd_pod_start_one(st, ref, true, err);
+    return cmd_pod_start_one(st, ref, true, false, err);
 }
 
 /* Stop a running pod: SIGTERM to the keeper (which passes it to the infra),

@@ -191,7 +191,7 @@ static int run_container(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *
     container_spec_t spec;
     bool failed_setup = false;
     int watcher = cleanup_watcher_start(c);
-    int code = ctr_prepare_start(st, c, &pod, &spec, err);
+    int code = ctr_prepare_start(st, c, true, &pod, &spec, err);
     spec.preserve_fds = o->preserve_fds;
     if (code == 0)
         code = run_attached(st, ctrs_fd, &pod, &spec, c, &failed_setup, err);

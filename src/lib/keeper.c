@@ -237,7 +237,7 @@ static void keeper_drop_ended(own_nets_t *nets, const pollset_t *ps)
 /* Keeper: run the pod's network (and its containers' own ones) until the
  * infra ends, passing on the stop signals. Returns the infra's wait
  * status. */
-static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, pod_slirp_t *slirp,
+static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, int tie_fd, pod_slirp_t *slirp,
                        int control_fd, const pod_config_t *config)
 {
     pollset_t ps = {0};
@@ -247,6 +247,7 @@ static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, pod_slirp_t *sli
         size_t infra_index = pollset_add(&ps, infra_pidfd, POLLIN);
         size_t sig_index = pollset_add(&ps, sigfd, POLLIN);
         size_t control_index = control_fd >= 0 ? pollset_add(&ps, control_fd, POLLIN) : 0;
+        size_t tie_index = tie_fd >= 0 ? pollset_add(&ps, tie_fd, POLLIN) : 0;
         int timeout = -1;
         if (slirp)
             pod_slirp_fill(slirp, &ps, &timeout);
@@ -264,6 +265,14 @@ static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, pod_slirp_t *sli
             keeper_serve_tap(control_fd, config, &nets);
         if (pollset_revents(&ps, infra_index) & POLLIN)
             break;
+        if (tie_fd >= 0 && (pollset_revents(&ps, tie_index) & POLLIN)) {
+            /* The attached run this pod was made for is gone, and nothing
+             * stopped the pod: stop it as if asked to. */
+            keeper_log("the attached run of this pod's container ended: stopping the pod");
+            upod_pidfd_send_signal(infra_pidfd, SIGTERM);
+            close(tie_fd);
+            tie_fd = -1;
+        }
         struct signalfd_siginfo si;
         if ((pollset_revents(&ps, sig_index) & POLLIN) &&
             TEMP_FAILURE_RETRY(read(sigfd, &si, sizeof(si))) == (ssize_t)sizeof(si) &&
@@ -355,7 +364,7 @@ static void keeper_raise_fd_limit(void)
 }
 
 __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_t *pod,
-                                                 int cli_fd)
+                                                 int cli_fd, int tie_fd)
 {
     upod_error_t err = {0};
     keeper_detach(pods_fd, pod->config.id, pod->config.name);
@@ -401,7 +410,7 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
         sync_send(cli_fd, SYNC_POD_READY, infra, &err) < 0)
         goto failed;
     close(cli_fd);
-    int status = keeper_loop(infra, infra_pidfd, sigfd, slirp, control_fd, &pod->config);
+    int status = keeper_loop(infra, infra_pidfd, sigfd, tie_fd, slirp, control_fd, &pod->config);
     keeper_record_exit(pods_fd, state_fd, pod, status);
     _exit(0);
 
@@ -413,8 +422,13 @@ failed:
     _exit(1);
 }
 
-int keeper_start(int pods_fd, int lock_fd, pod_t *pod, upod_error_t *err)
+int keeper_start(int pods_fd, int lock_fd, pod_t *pod, bool tie_to_caller, upod_error_t *err)
 {
+    /* Opened here, not in the keeper: there getppid() may already name
+     * whoever adopted it. */
+    cleanup_close int tie_fd = tie_to_caller ? upod_pidfd_open(getpid(), 0) : -1;
+    if (tie_to_caller && tie_fd < 0)
+        return upod_fail(err, errno, "pidfd_open");
     int pair[2];
     if (sync_socketpair(pair, err) < 0)
         return -1;
@@ -438,9 +452,9 @@ int keeper_start(int pods_fd, int lock_fd, pod_t *pod, upod_error_t *err)
          * (an attached run's cleanup pipe, a caller's pipe). */
         close(lock_fd);
         close(pair[0]);
-        int keep[] = {state_fd, pods_fd, pair[1], proc_host_fd()};
+        int keep[] = {state_fd, pods_fd, pair[1], proc_host_fd(), tie_fd};
         close_fds_except(keep, sizeof(keep) / sizeof(keep[0]));
-        keeper_run(state_fd, pods_fd, pod, pair[1]);
+        keeper_run(state_fd, pods_fd, pod, pair[1], tie_fd);
     }
     /* CLI. */
     close(pair[1]);

@@ -29,10 +29,15 @@
 #ifndef UPOD_KEEPER_H
 #define UPOD_KEEPER_H
 
+#include <stdbool.h>
+
 #include "pod.h"
 
 /* Called by the CLI with the state lock held (lock_fd). Returns once the pod
- * runs (its state written) or failed. */
-int keeper_start(int pods_fd, int lock_fd, pod_t *pod, upod_error_t *err);
+ * runs (its state written) or failed. tie_to_caller: the pod also stops
+ * when the calling process ends. The CLI of an attached `run` is its
+ * container's monitor, and the pod made for that container must not outlive
+ * it, whatever kills the CLI and its cleanup watcher. */
+int keeper_start(int pods_fd, int lock_fd, pod_t *pod, bool tie_to_caller, upod_error_t *err);
 
 #endif

@@ -124,7 +124,7 @@ test_kill_container_every_time() {
         wait_for 3 ctr_exited || fail "round $i: container after kill -9 of its process: $(ctr_status)"
         assert_eq "$("$UPOD" inspect --format '{{.State.ExitCode}}' sleeper)" "137" "round $i: exit code"
         assert_eq "$(pod_status)" "Running" "round $i: the pod after its container was killed"
-        pgrep -f "^upod-monitor sleeper\$" >/dev/null && fail "round $i: the monitor outlived its container"
+        pgrep -u "$(id -u)" -f "^upod-monitor sleeper\$" >/dev/null && fail "round $i: the monitor outlived its container"
         run_upod start sleeper
         assert_status 0
     done
@@ -195,4 +195,28 @@ test_killed_attached_run_is_cleaned_up() {
     wait_for 3 sh -c "'$UPOD' ps -a --filter name=inpod --format '{{.Status}}' | grep -q '^Exited (137)'" ||
         fail "container after its killed run: $("$UPOD" ps -a --filter name=inpod)"
     assert_eq "$("$UPOD" pod ps --filter name=theirs --format '{{.Status}}')" "Running" "the user's pod"
+}
+
+# Kill -9 of an attached run's cleanup watcher, then of the run itself:
+# nothing is left to clean up after the run, but the pod made for its
+# container is tied to it (its keeper watches the run) and stops.
+test_killed_watcher_then_killed_run_stops_the_pod() {
+    make_rootfs "$TESTDIR/rootfs"
+    local cli watcher
+    "$UPOD" run --rm --name orphan --rootfs "$TESTDIR/rootfs" sleep 300 >/dev/null 2>&1 &
+    cli=$!
+    wait_for 10 sh -c "'$UPOD' ps --filter name=orphan --format '{{.Status}}' | grep -q '^Up'" ||
+        fail "run --rm did not start"
+    watcher=$(pgrep -u "$(id -u)" -x upod-cleanup)
+    [ -n "$watcher" ] || fail "no cleanup watcher for the attached run"
+    kill -KILL $watcher
+    sleep 0.2
+    kill -KILL "$cli"
+    wait_for 10 no_pod_processes || fail "processes left after both were killed: $(pod_processes)"
+    assert_eq "$("$UPOD" pod ps --filter name=orphan --format '{{.Status}}')" "Exited" \
+        "the pod made for the killed run"
+    run_upod rm -f orphan
+    assert_status 0
+    run_upod pod rm -f orphan
+    assert_eq "$("$UPOD" pod ps -q)" "" "pods after removal"
 }
