@@ -316,7 +316,10 @@ static void reader_record(log_reader_t *r, const char *line, size_t len, log_lin
         fn(ctx, &rec);
         return;
     }
-    r->join[s] = xrealloc(r->join[s], r->join_len[s] + rec.text_len);
+    if (r->join_len[s] + rec.text_len > r->join_cap[s]) {
+        r->join_cap[s] = (r->join_len[s] + rec.text_len) * 2; /* no copy per record */
+        r->join[s] = xrealloc(r->join[s], r->join_cap[s]);
+    }
     memcpy(r->join[s] + r->join_len[s], rec.text, rec.text_len);
     r->join_len[s] += rec.text_len;
     if (rec.partial && r->join_len[s] < LOG_JOIN_MAX)

@@ -71,7 +71,7 @@ typedef struct log_reader {
     size_t len;
     bool skipping;   /* in a line too long to be a record: drop to its end */
     char *join[2];   /* P records of a stream waiting for their F */
-    size_t join_len[2];
+    size_t join_len[2], join_cap[2];
 } log_reader_t;
 
 typedef enum {
