@@ -140,11 +140,13 @@ void ctr_after_exit(const struct ctr_record *c);
 int ctr_remove_with_pod(cmd_state_t *st, int ctrs_fd, const struct ctr_record *c,
                         upod_error_t *err);
 
-/* logs.c: the size of a container's current log file (where new output
- * will start), and printing its new records from offset until monitor is
- * gone. */
-size_t logs_current_size(int ctrs_fd, const char *id);
-void logs_follow(int ctrs_fd, const char *id, size_t offset, const proc_ref_t *monitor);
+/* logs.c: open a container's log where its new output will start (before
+ * starting it), then print that output, across rotations, until monitor is
+ * gone (logs_follow closes r; logs_follow_close only closes it). */
+struct log_reader;
+int logs_follow_open(int ctrs_fd, const char *id, struct log_reader *r, upod_error_t *err);
+void logs_follow(struct log_reader *r, const proc_ref_t *monitor);
+void logs_follow_close(struct log_reader *r);
 
 /* Every container record (ctr_list_free() them). */
 /* ctr_lookup, and when nothing matches but ref names a pod's infra

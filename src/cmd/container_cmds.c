@@ -220,11 +220,15 @@ static int start_attached(const char *ref, upod_error_t *err)
     if (ret == 0 && ctr_effective_status(&c) == CTR_RUNNING)
         ret = upod_fail(err, 0, "container %s is already running: use 'upod logs -f %s'",
                         c.name, ref);
-    size_t offset = ret == 0 ? logs_current_size(ctx.ctrs_fd, c.id) : 0;
+    log_reader_t log;
     if (ret == 0)
-        ret = ctr_start(&ctx.st, ctx.ctrs_fd, &c, err);
+        ret = logs_follow_open(ctx.ctrs_fd, c.id, &log, err);
+    if (ret == 0 && ctr_start(&ctx.st, ctx.ctrs_fd, &c, err) < 0) {
+        ret = -1;
+        logs_follow_close(&log);
+    }
     if (ret == 0) {
-        logs_follow(ctx.ctrs_fd, c.id, offset, &c.monitor);
+        logs_follow(&log, &c.monitor);
         int status = 0;
         if (TEMP_FAILURE_RETRY(waitpid(c.monitor.pid, &status, 0)) < 0)
             ret = upod_fail(err, errno, "waiting for the container's monitor");

@@ -1,6 +1,7 @@
 /* logs.c: `upod logs [--tail N] [-f] [-t] [--since T] CONTAINER`: the
  * k8s-file log a container's monitor writes (logfile.h), the rotated file
- * first; and the following of it that `start -a` shares. */
+ * first, read with logfile.h's reader (which follows rotations); and the
+ * following of it that `start -a` shares. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -27,9 +28,6 @@ typedef struct {
 static void add_line(log_lines_t *l, int stream, const char *time, size_t tlen, const char *text,
                      size_t len)
 {
-    long long at;
-    if (l->since && rfc3339_parse(time, tlen, &at) && at < l->since)
-        return;
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
         l->lines = xrealloc(l->lines, l->cap * sizeof(char *));
@@ -41,44 +39,34 @@ static void add_line(log_lines_t *l, int stream, const char *time, size_t tlen, 
     l->streams[l->n++] = stream;
 }
 
-/* Read one log file from *offset (when given), joining P records into
- * their line; *offset moves past the complete records read. */
-static void read_log(int dirfd, const char *name, log_lines_t *l, size_t *offset)
+static bool before_since(long long since, const log_record_t *rec)
 {
-    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
+    long long at;
+    return since && rfc3339_parse(rec->time, rec->time_len, &at) && at < since;
+}
+
+static void collect_line(void *ctx, const log_record_t *rec)
+{
+    log_lines_t *l = ctx;
+    if (!before_since(l->since, rec))
+        add_line(l, rec->stream, rec->time, rec->time_len, rec->text, rec->text_len);
+}
+
+typedef struct {
+    long long since;
+    bool timestamps;
+} print_opts_t;
+
+static void print_line(void *ctx, const log_record_t *rec)
+{
+    const print_opts_t *o = ctx;
+    if (before_since(o->since, rec))
         return;
-    if (offset && lseek(fd, (off_t)*offset, SEEK_SET) < 0)
-        return;
-    cleanup_free char *text = NULL;
-    size_t len;
-    if (read_fd(fd, 64 << 20, &text, &len) < 0)
-        return;
-    char *partial[2] = {NULL, NULL};
-    size_t used = 0;
-    for (char *p = text; p < text + len;) {
-        char *nl = memchr(p, '\n', (size_t)(text + len - p));
-        if (!nl)
-            break; /* a record being written: next time */
-        log_record_t r;
-        if (log_parse_line(p, (size_t)(nl - p), &r)) {
-            cleanup_free char *joined = xasprintf("%s%.*s", partial[r.stream] ? partial[r.stream] : "",
-                                                  (int)r.text_len, r.text);
-            free(partial[r.stream]);
-            partial[r.stream] = NULL;
-            if (r.partial)
-                partial[r.stream] = steal_pointer(&joined);
-            else
-                add_line(l, r.stream, r.time, r.time_len, joined, strlen(joined));
-        }
-        p = nl + 1;
-        if (!partial[0] && !partial[1])
-            used = (size_t)(p - text); /* resume after whole lines only */
-    }
-    free(partial[0]);
-    free(partial[1]);
-    if (offset)
-        *offset += used;
+    FILE *out = rec->stream ? stderr : stdout;
+    if (o->timestamps)
+        fprintf(out, "%.*s ", (int)rec->time_len, rec->time);
+    fwrite(rec->text, 1, rec->text_len, out);
+    fputc('\n', out);
 }
 
 static void print_lines(const log_lines_t *l, size_t from, bool timestamps)
@@ -106,40 +94,53 @@ static void free_lines(log_lines_t *l)
     memset(l, 0, sizeof(*l));
 }
 
-/* New records of the current log file from *offset, until the monitor is
- * gone (what it wrote before going is printed too). */
-static void follow(int dirfd, log_lines_t *lines, size_t *offset, const proc_ref_t *monitor,
-                   bool timestamps)
+/* What one poll reads at most: the loop checks the monitor and the output
+ * in between. What is on disk at once (two files) fits in one read. */
+#define FOLLOW_BUDGET (1 << 20)
+#define ON_DISK_MAX (2 * LOG_MAX_BYTES + (1 << 20))
+
+/* Print new lines as they come, across rotations, until the monitor is
+ * gone (what it wrote before going is printed too) or no one reads. */
+static void follow(log_reader_t *r, const proc_ref_t *monitor, const print_opts_t *o)
 {
     for (;;) {
-        size_t before = lines->n;
         bool alive = proc_ref_alive(monitor);
-        read_log(dirfd, LOG_FILE, lines, offset);
-        print_lines(lines, before, timestamps);
+        int more = log_reader_poll(r, FOLLOW_BUDGET, print_line, (void *)o);
+        fflush(stdout);
+        fflush(stderr);
+        if (ferror(stdout) || ferror(stderr))
+            break; /* `upod logs -f | head`: the reader went */
+        if (more)
+            continue;
         if (!alive)
             break;
         poll(NULL, 0, 50);
     }
 }
 
-size_t logs_current_size(int ctrs_fd, const char *id)
+int logs_follow_open(int ctrs_fd, const char *id, log_reader_t *r, upod_error_t *err)
 {
-    upod_error_t ignored = {0};
-    cleanup_close int dirfd = state_open_subdir(ctrs_fd, id, false, &ignored);
-    struct stat st;
-    if (dirfd < 0 || fstatat(dirfd, LOG_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return 0;
-    return (size_t)st.st_size;
+    cleanup_close int dirfd = state_open_subdir(ctrs_fd, id, false, err);
+    if (dirfd < 0)
+        return -1;
+    if (log_reader_open(r, dirfd, LOG_FROM_END, err) < 0)
+        return -1;
+    r->dirfd = steal_fd(&dirfd);
+    return 0;
 }
 
-void logs_follow(int ctrs_fd, const char *id, size_t offset, const proc_ref_t *monitor)
+void logs_follow_close(log_reader_t *r)
 {
-    upod_error_t ignored = {0};
-    cleanup_close int dirfd = state_open_subdir(ctrs_fd, id, false, &ignored);
-    log_lines_t lines = {0};
-    if (dirfd >= 0)
-        follow(dirfd, &lines, &offset, monitor, false);
-    free_lines(&lines);
+    int dirfd = r->dirfd;
+    log_reader_close(r);
+    close(dirfd);
+}
+
+void logs_follow(log_reader_t *r, const proc_ref_t *monitor)
+{
+    print_opts_t o = {0, false};
+    follow(r, monitor, &o);
+    logs_follow_close(r);
 }
 
 static const char logs_usage[] =
@@ -195,14 +196,24 @@ int cmd_logs(int argc, char **argv, upod_error_t *err)
     cleanup_close int dirfd = ret == 0 ? state_open_subdir(ctrs_fd, ctr.id, false, err) : -1;
     if (ret == 0 && dirfd < 0)
         ret = -1;
+    log_reader_t reader;
+    if (ret == 0)
+        ret = log_reader_open(&reader, dirfd, LOG_FROM_OLDEST, err);
     if (ret == 0) {
-        size_t offset = 0;
-        read_log(dirfd, LOG_OLD_FILE, &lines, NULL);
-        read_log(dirfd, LOG_FILE, &lines, &offset);
-        size_t from = tail >= 0 && (size_t)tail < lines.n ? lines.n - (size_t)tail : 0;
-        print_lines(&lines, from, timestamps);
+        /* What is on disk, the old file first (all of it for --tail's
+         * count), then, with -f, what comes. */
+        print_opts_t o = {lines.since, timestamps};
+        if (tail < 0) {
+            log_reader_poll(&reader, ON_DISK_MAX, print_line, &o);
+        } else {
+            log_reader_poll(&reader, ON_DISK_MAX, collect_line, &lines);
+            print_lines(&lines, (size_t)tail < lines.n ? lines.n - (size_t)tail : 0, timestamps);
+        }
+        fflush(stdout);
+        fflush(stderr);
         if (follow_on)
-            follow(dirfd, &lines, &offset, &ctr.monitor, timestamps);
+            follow(&reader, &ctr.monitor, &o);
+        log_reader_close(&reader);
     }
     free_lines(&lines);
     ctr_clear(&ctr);

@@ -210,7 +210,11 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
             json_t *list = json_new_array();
             for (size_t i = 0; i < n; i++)
                 json_append(list, pod_ps_json(&pods[i], ctrs, nctrs));
-            ret = format_output(format, list, stdout, err);
+            /* A row's keys, for the template's fields to be checked with no rows. */
+            pod_t shape_pod = {.config = {.name = ""}};
+            json_t *shape = pod_ps_json(&shape_pod, NULL, 0);
+            ret = format_rows(format, list, shape, stdout, err);
+            json_free(shape);
             json_free(list);
         } else {
             print_pod_table(pods, n, ctrs, nctrs, no_trunc);

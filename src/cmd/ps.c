@@ -276,7 +276,11 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
             json_set_string(row, "Id", id);
             json_set_string(row, "Pod", pod);
         }
-        ret = format_output(format, list, stdout, err);
+        /* A row's keys, for the template's fields to be checked with no rows. */
+        pod_t shape_pod = {.config = {.name = ""}};
+        json_t *shape = infra_json(&shape_pod, POD_STATUS_CREATED, now, names_text);
+        ret = format_rows(format, list, shape, stdout, err);
+        json_free(shape);
     } else if (quiet) {
         for (size_t i = 0; i < list->u.list.len; i++)
             printf("%.*s\n", no_trunc ? 64 : 12, json_get(list->u.list.items[i], "Id")->u.string);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -46,5 +47,46 @@ typedef struct {
 } log_record_t;
 
 bool log_parse_line(const char *line, size_t len, log_record_t *out);
+
+/* A reader of a container's log as it is written, across rotations.
+ *
+ * The writer rotates by renaming: ctr.log becomes ctr.log.1 (the older .1
+ * goes) and a new ctr.log starts; it writes nothing more to a file once it
+ * is renamed. So the reader keeps the file it reads open, and once ctr.log
+ * names another file (or none) it reads its own to the end, then goes on
+ * with the file that came next: ctr.log.1 if that is not the one just read
+ * (the writer rotated twice meanwhile), else ctr.log, from offset 0. A
+ * record is never read twice nor skipped while its file exists; the reader
+ * loses records only when the writer rotated a file out before the reader
+ * reached it (it fell more than two files behind: the cap says so). A file
+ * that shrinks under the reader's offset was truncated: it is read again
+ * from its start. P records are joined into their line, across files too. */
+typedef struct log_reader {
+    int dirfd;
+    int fd;          /* the file being read; -1 before there is one */
+    dev_t dev;       /* which file fd is (or, with fd -1, the one to skip) */
+    ino_t ino;
+    off_t offset;    /* of the next byte of fd to read */
+    char *buf;       /* read, not yet a whole record */
+    size_t len;
+    bool skipping;   /* in a line too long to be a record: drop to its end */
+    char *join[2];   /* P records of a stream waiting for their F */
+    size_t join_len[2], join_cap[2];
+} log_reader_t;
+
+typedef enum {
+    LOG_FROM_OLDEST, /* ctr.log.1 (if any), then ctr.log */
+    LOG_FROM_END,    /* only what is written to ctr.log from now on */
+} log_from_t;
+
+/* One whole line: the records' text joined, with the time of its last one. */
+typedef void log_line_fn(void *ctx, const log_record_t *line);
+
+int log_reader_open(log_reader_t *r, int dirfd, log_from_t from, upod_error_t *err);
+/* Hand every whole line read since the last call to fn, until the end of
+ * what is written or max_bytes read. Returns 1 when max_bytes stopped it
+ * (call again), 0 at the end. */
+int log_reader_poll(log_reader_t *r, size_t max_bytes, log_line_fn *fn, void *ctx);
+void log_reader_close(log_reader_t *r);
 
 #endif

@@ -130,19 +130,36 @@ template_t *template_compile(const char *format, upod_error_t *err)
     return t;
 }
 
-static const json_t *lookup(const json_t *v, const char *path, upod_error_t *err)
+/* The value at path (Go's .A.B, any case) in v. As a shape (a row that
+ * stands for rows not shown), an empty object ends the walk: a map, whose
+ * keys no one can know before there are rows. */
+static const json_t *lookup(const json_t *v, const char *path, bool shape, upod_error_t *err)
 {
     cleanup_free char *copy = xstrdup(path);
     char *save = NULL;
     for (char *name = strtok_r(copy, ".", &save); name; name = strtok_r(NULL, ".", &save)) {
+        if (shape && v->type == JSON_OBJECT && v->u.list.len == 0)
+            return v;
         const json_t *next = json_get_nocase(v, name);
         if (!next) {
-            upod_fail(err, 0, "template: can't evaluate field %s in --format", name);
+            upod_fail(err, 0, "template: can't evaluate field %s at <.%s>: no such field "
+                              "(--format json shows the fields there are)",
+                      name, path);
             return NULL;
         }
         v = next;
     }
     return v;
+}
+
+/* Every field the template names is in v. */
+static int check_fields(const template_t *t, const json_t *v, bool shape, upod_error_t *err)
+{
+    for (size_t i = 0; i < t->nsegs; i++) {
+        if (t->segs[i].kind != SEG_TEXT && !lookup(v, t->segs[i].text, shape, err))
+            return -1;
+    }
+    return 0;
 }
 
 /* How Go's text/template prints a value: strings raw, lists as [a b]. */
@@ -179,25 +196,24 @@ static void print_plain(FILE *out, const json_t *v)
 int template_render(const template_t *t, const json_t *value, FILE *out, upod_error_t *err)
 {
     /* Resolve every field first so that a bad one prints nothing at all. */
-    for (size_t i = 0; i < t->nsegs; i++) {
-        if (t->segs[i].kind != SEG_TEXT && !lookup(value, t->segs[i].text, err))
-            return -1;
-    }
+    if (check_fields(t, value, false, err) < 0)
+        return -1;
     for (size_t i = 0; i < t->nsegs; i++) {
         const segment_t *s = &t->segs[i];
         if (s->kind == SEG_TEXT)
             fputs(s->text, out);
         else if (s->kind == SEG_FIELD)
-            print_plain(out, lookup(value, s->text, err));
+            print_plain(out, lookup(value, s->text, false, err));
         else
-            json_print(out, lookup(value, s->text, err), false);
+            json_print(out, lookup(value, s->text, false, err), false);
     }
     if (!t->ends_with_newline)
         fputc('\n', out);
     return 0;
 }
 
-int format_output(const char *format, const json_t *value, FILE *out, upod_error_t *err)
+int format_rows(const char *format, const json_t *value, const json_t *shape, FILE *out,
+                upod_error_t *err)
 {
     if (strcmp(format, "json") == 0) {
         json_print(out, value, true);
@@ -206,13 +222,20 @@ int format_output(const char *format, const json_t *value, FILE *out, upod_error
     template_t *t = template_compile(format, err);
     if (!t)
         return -1;
-    int ret = 0;
-    if (value->type == JSON_ARRAY) {
-        for (size_t i = 0; i < value->u.list.len && ret == 0; i++)
-            ret = template_render(t, value->u.list.items[i], out, err);
-    } else {
-        ret = template_render(t, value, out, err);
-    }
+    bool many = value->type == JSON_ARRAY;
+    size_t n = many ? value->u.list.len : 1;
+    /* Every field checked, in the shape and in every row, before the first
+     * row is printed: an unknown field prints nothing, even with no rows. */
+    int ret = shape ? check_fields(t, shape, true, err) : 0;
+    for (size_t i = 0; i < n && ret == 0; i++)
+        ret = check_fields(t, many ? value->u.list.items[i] : value, false, err);
+    for (size_t i = 0; i < n && ret == 0; i++)
+        ret = template_render(t, many ? value->u.list.items[i] : value, out, err);
     template_free(t);
     return ret;
+}
+
+int format_output(const char *format, const json_t *value, FILE *out, upod_error_t *err)
+{
+    return format_rows(format, value, NULL, out, err);
 }

@@ -21,7 +21,14 @@ void template_free(template_t *t);
 
 /* --format handling shared by every command: "json" prints the value as
  * indented JSON; anything else is a template applied to the value, or to each
- * element when the value is an array. */
+ * element when the value is an array. A field that is not there is an
+ * error, found in every element before anything is printed. */
 int format_output(const char *format, const json_t *value, FILE *out, upod_error_t *err);
+/* format_output of a listing (ps, pod ps), whose rows may be none: the
+ * template's fields are also checked against shape, one row of the kind
+ * listed, so that an unknown field is an error before any output, rows or
+ * not (only an empty object in shape, a map, cannot be checked). */
+int format_rows(const char *format, const json_t *rows, const json_t *shape, FILE *out,
+                upod_error_t *err);
 
 #endif

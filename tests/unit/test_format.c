@@ -143,6 +143,58 @@ static void test_template_errors(void **state)
     json_free(v);
 }
 
+/* An unknown field is an error found before any output: in any row (the
+ * first rows must not be printed when a later one lacks the field), and in
+ * the shape when there are no rows at all (`ps --format '{{.Bogus}}'` with
+ * no containers exited 0, printing nothing). */
+static void test_unknown_field_fails_before_output(void **state)
+{
+    (void)state;
+    upod_error_t err = {0};
+    capture_t c;
+    json_t *rows = json_new_array();
+    json_append(rows, sample());
+    json_t *other = json_append(rows, json_new_object());
+    json_set_string(other, "Count", "no Name here");
+    assert_int_equal(format_output("{{.Name}}", rows, capture_open(&c), &err), -1);
+    assert_non_null(strstr(err.msg, "can't evaluate field Name"));
+    assert_string_equal(capture_text(&c), "");
+    capture_close(&c);
+    json_free(rows);
+
+    json_t *shape = sample();
+    json_set(shape, "Labels", json_new_object());
+    json_t *none = json_new_array();
+    assert_int_equal(format_rows("{{.Name}} {{.Bogus}}", none, shape, capture_open(&c), &err), -1);
+    assert_string_equal(err.msg, "template: can't evaluate field Bogus at <.Bogus>: no such field "
+                                 "(--format json shows the fields there are)");
+    assert_string_equal(capture_text(&c), "");
+    capture_close(&c);
+    assert_int_equal(format_rows("{{.Host.Bogus}}", none, shape, capture_open(&c), &err), -1);
+    assert_non_null(strstr(err.msg, "field Bogus at <.Host.Bogus>"));
+    capture_close(&c);
+    assert_int_equal(format_rows("{{.Name.Sub}}", none, shape, capture_open(&c), &err), -1);
+    assert_non_null(strstr(err.msg, "field Sub"));
+    capture_close(&c);
+    /* Known fields over no rows print nothing, and succeed; so does a key
+     * of a map (an empty object in the shape), which no shape can know. */
+    assert_int_equal(format_rows("{{.Name}} {{.host.kernel}}", none, shape, capture_open(&c), &err), 0);
+    assert_string_equal(capture_text(&c), "");
+    capture_close(&c);
+    assert_int_equal(format_rows("{{.Labels.app}}", none, shape, capture_open(&c), &err), 0);
+    capture_close(&c);
+    /* With rows, the shape is checked too, and the rows printed. */
+    json_append(none, sample());
+    assert_int_equal(format_rows("{{.Name}}", none, shape, capture_open(&c), &err), 0);
+    assert_string_equal(capture_text(&c), "web\n");
+    capture_close(&c);
+    assert_int_equal(format_rows("json", none, shape, capture_open(&c), &err), 0);
+    assert_non_null(strstr(capture_text(&c), "\"Name\": \"web\""));
+    capture_close(&c);
+    json_free(none);
+    json_free(shape);
+}
+
 static void test_yaml(void **state)
 {
     (void)state;
@@ -253,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_template_fields),
         cmocka_unit_test(test_template_over_array),
         cmocka_unit_test(test_template_errors),
+        cmocka_unit_test(test_unknown_field_fails_before_output),
         cmocka_unit_test(test_yaml),
         cmocka_unit_test(test_cli_option_errors),
         cmocka_unit_test(test_parse_long),
