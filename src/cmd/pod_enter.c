@@ -38,14 +38,17 @@ int cmd_pod_enter(int argc, char **argv, upod_error_t *err)
         shell_argv[0] = "/bin/sh";
     char **cmd = optind < argc ? argv + optind : shell_argv;
     pod_t pod;
-    int ret = cmd_find_pod(ref, &pod, err);
-    if (ret < 0)
+    memset(&pod, 0, sizeof(pod));
+    cmd_state_t st;
+    if (cmd_state_open(&st, err) < 0)
         return -1;
-    if (pod_effective_status(&pod) != POD_STATUS_RUNNING)
+    int ret = pod_lookup(st.pods_fd, ref, &pod, err);
+    if (ret == 0 && pod_effective_status(&pod) != POD_STATUS_RUNNING)
         ret = upod_fail(err, 0, "pod %s is not running: start it with 'upod pod start %s'",
                         pod.config.name, pod.config.name);
-    else
-        ret = pod_enter(&pod, all_infra, cmd, err);
+    else if (ret == 0)
+        ret = pod_enter(&pod, st.pods_fd, all_infra, cmd, err);
     pod_clear(&pod);
+    cmd_state_close(&st);
     return ret;
 }

@@ -5,6 +5,7 @@
  * mount namespace (every container has one of its own; exec joins it). */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 #include "../lib/ctr.h"
 #include "../lib/pod.h"
 #include "../lib/util.h"
+#include "../lib/control.h"
+#include "../lib/podns.h"
+#include "../lib/state.h"
 #include "cmd.h"
 
 typedef struct {
@@ -181,15 +185,11 @@ static void add_row(table_t *t, const top_proc_t *p, const top_proc_t *all, size
     table_add_row(t, user, pid, ppid, cpu, elapsed, "?", cputime, p->cmdline);
 }
 
-/* The table for the processes in the same ns_kind namespace as ref
- * (alive), pids as seen in ref's pid namespace. */
-static int show_top(pid_t ref, const char *ns_kind, const char *what, upod_error_t *err)
+/* The table for ref and the processes in the ns_kind namespace ns (ref's),
+ * pids as seen in ref's pid namespace. ref is listed even when its
+ * namespaces cannot be read (the infra is not dumpable). */
+static void show_top_of(pid_t ref, const struct stat *ns, const char *ns_kind)
 {
-    char path[64];
-    struct stat ns;
-    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)ref, ns_kind);
-    if (stat(path, &ns) < 0)
-        return upod_fail(err, 0, "%s is not running", what);
     top_proc_t *procs = NULL, ref_proc;
     size_t n = 0;
     int level = 1;
@@ -204,7 +204,7 @@ static int show_top(pid_t ref, const char *ns_kind, const char *what, upod_error
             continue;
         pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
         top_proc_t p;
-        if (!same_ns(pid, ns_kind, &ns))
+        if (pid != ref && !same_ns(pid, ns_kind, ns))
             continue;
         if (!load_proc(pid, &p))
             continue; /* it ended meanwhile */
@@ -230,6 +230,36 @@ static int show_top(pid_t ref, const char *ns_kind, const char *what, upod_error
     for (size_t i = 0; i < n; i++)
         free_proc(&procs[i]);
     free(procs);
+}
+
+/* The same, ref's ns_kind namespace found through its /proc (ref must be
+ * dumpable: a container's process). */
+static int show_top(pid_t ref, const char *ns_kind, const char *what, upod_error_t *err)
+{
+    char path[64];
+    struct stat ns;
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)ref, ns_kind);
+    if (stat(path, &ns) < 0)
+        return upod_fail(err, 0, "%s is not running", what);
+    show_top_of(ref, &ns, ns_kind);
+    return 0;
+}
+
+/* A pod's processes: those in its user namespace, which its keeper hands
+ * out (podns.h), and its infra. */
+static int show_pod_top(const cmd_state_t *st, const pod_t *pod, const char *what,
+                        upod_error_t *err)
+{
+    cleanup_close int dirfd = state_open_subdir(st->pods_fd, pod->config.id, false, err);
+    podns_t ns;
+    if (dirfd < 0 || control_get_namespaces(dirfd, &ns, err) < 0)
+        return upod_fail(err, 0, "%s is not running", what);
+    struct stat user;
+    int r = fstat(ns.fd[PODNS_USER], &user);
+    podns_close(&ns);
+    if (r < 0)
+        return upod_fail(err, errno, "%s: its user namespace", what);
+    show_top_of(pod->state.infra.pid, &user, "user");
     return 0;
 }
 
@@ -239,15 +269,21 @@ int cmd_pod_top(int argc, char **argv, upod_error_t *err)
                               "Usage: upod pod top POD\n\nShow the processes of a running pod.\n", err);
     if (ret != 0)
         return ret > 0 ? 0 : -1;
-    pod_t pod;
-    if (cmd_find_pod(argv[1], &pod, err) < 0)
+    cmd_state_t st;
+    if (cmd_state_open(&st, err) < 0)
         return -1;
+    pod_t pod;
+    if (pod_lookup(st.pods_fd, argv[1], &pod, err) < 0) {
+        cmd_state_close(&st);
+        return -1;
+    }
     cleanup_free char *what = xasprintf("pod %s", pod.config.name);
     if (pod_effective_status(&pod) != POD_STATUS_RUNNING)
         ret = upod_fail(err, 0, "%s is not running", what);
     else
-        ret = show_top(pod.state.infra.pid, "user", what, err);
+        ret = show_pod_top(&st, &pod, what, err);
     pod_clear(&pod);
+    cmd_state_close(&st);
     return ret;
 }
 

@@ -55,7 +55,8 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
     int fds[CONTAINER_CHILD_FDS_MAX];
     spawn_keep_t keep = {fds, container_child_fds(spec, fds), spec->preserve_fds};
     pid_t child = lock < 0 ? -1
-                           : pod_spawn_start(pod, false, CLONE_NEWNS, false, &keep, container_start,
+                           : pod_spawn_start(pod, st->pods_fd, false, CLONE_NEWNS, false, &keep,
+                                             container_start,
                                              spec, err);
     close(report[1]);
     if (console[1] >= 0)

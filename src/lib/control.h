@@ -17,8 +17,13 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "podns.h"
 
 #define CONTROL_SOCKET_NAME "keeper.sock"
+/* Every pod's keeper also serves its infra's namespaces (podns.h), to the
+ * owner only, on STATE/pods/<id>/ns.sock: connect, receive one
+ * SYNC_NAMESPACES message with PODNS_COUNT fds. */
+#define CONTROL_NS_SOCKET_NAME "ns.sock"
 
 /* Only the pod's owner may talk to its keeper: peer is the client's uid as
  * SO_PEERCRED gives it (a container's root maps to the owner). */
@@ -36,6 +41,14 @@ int control_accept_tap(int listen_fd, int *tapfd, int *owner, upod_error_t *err)
 /* Keeper: tell the client whether its tap is served (failure: NULL for
  * success, else the error), then close the connection. */
 void control_reply(int conn, const upod_error_t *failure);
+
+/* Keeper: listen on pod_dir/ns.sock. */
+int control_listen_namespaces(int pod_dirfd, upod_error_t *err);
+/* Keeper: accept one client (the owner only) and pass it ns. */
+void control_serve_namespaces(int listen_fd, const podns_t *ns, upod_error_t *err);
+/* A process about to join the pod whose state directory is pod_dirfd: its
+ * namespaces, from its keeper (closed with podns_close). */
+int control_get_namespaces(int pod_dirfd, podns_t *ns, upod_error_t *err);
 
 /* Container: hand tapfd to the keeper of the pod whose state directory is
  * pod_dir, and wait for its answer. The calling process must be the one

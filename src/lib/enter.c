@@ -14,9 +14,12 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "control.h"
 #include "namespaces.h"
 #include "netlink.h"
+#include "podns.h"
 #include "proc.h"
+#include "state.h"
 #include "util.h"
 
 static int wait_child(pid_t pid)
@@ -83,10 +86,10 @@ static void enter_exec(void *arg, int fresh)
               saved == ENOENT ? 0 : saved);
 }
 
-int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err)
+int pod_enter(const pod_t *pod, int pods_fd, bool all_infra, char **argv, upod_error_t *err)
 {
     enter_args_t args = {.pod = pod, .argv = argv};
-    return pod_spawn(pod, all_infra, 0, enter_exec, &args, err);
+    return pod_spawn(pod, pods_fd, all_infra, 0, enter_exec, &args, err);
 }
 
 int spawn_guard_before_join(upod_error_t *err)
@@ -105,10 +108,10 @@ void spawn_close_fds(const spawn_keep_t *keep)
     close_fds_from_except(3 + keep->preserve, keep->fds, keep->n);
 }
 
-int pod_spawn(const pod_t *pod, bool all_infra, int extra_fresh, pod_child_fn_t fn, void *arg,
-              upod_error_t *err)
+int pod_spawn(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh, pod_child_fn_t fn,
+              void *arg, upod_error_t *err)
 {
-    pid_t child = pod_spawn_start(pod, all_infra, extra_fresh, false, NULL, fn, arg, err);
+    pid_t child = pod_spawn_start(pod, pods_fd, all_infra, extra_fresh, false, NULL, fn, arg, err);
     if (child < 0)
         return -1;
     /* CLI: the terminal's signals reach the command itself. */
@@ -142,8 +145,20 @@ static void relay_signals_to(pid_t target, bool detached)
     }
 }
 
-pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool detached,
-                      const spawn_keep_t *keep, pod_child_fn_t fn, void *arg, upod_error_t *err)
+/* The pod's namespaces, from its keeper (podns.h). */
+static int pod_namespaces(int pods_fd, const pod_t *pod, podns_t *ns, upod_error_t *err)
+{
+    cleanup_close int dirfd = state_open_subdir(pods_fd, pod->config.id, false, err);
+    if (dirfd < 0 || control_get_namespaces(dirfd, ns, err) < 0) {
+        upod_error_wrap(err, "pod %s", pod->config.name);
+        return -1;
+    }
+    return 0;
+}
+
+pid_t pod_spawn_start(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh,
+                      bool detached, const spawn_keep_t *keep, pod_child_fn_t fn, void *arg,
+                      upod_error_t *err)
 {
     cleanup_close int pidfd = proc_ref_pidfd(&pod->state.infra, err);
     if (pidfd < 0) {
@@ -151,6 +166,9 @@ pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool de
                   pod->config.name, pod->config.name);
         return -1;
     }
+    podns_t ns;
+    if (pod_namespaces(pods_fd, pod, &ns, err) < 0)
+        return -1;
     unsigned share = all_infra ? ~0U : pod->config.share;
     int join = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID, fresh = 0;
     for (unsigned i = 0; i < ns_kinds_count; i++) {
@@ -170,10 +188,12 @@ pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool de
 
     cleanup_free char *cwd = getcwd(NULL, 0);
     proc_host_fd(); /* our processes stay visible to us after the join */
-    if (spawn_guard_before_join(err) < 0)
+    int joined = spawn_guard_before_join(err) < 0 ? -1 : podns_join(&ns, join, err);
+    podns_close(&ns);
+    if (joined < 0) {
+        upod_error_wrap(err, "cannot join pod %s", pod->config.name);
         return -1;
-    if (setns(pidfd, join) < 0)
-        return upod_fail(err, errno, "cannot join the namespaces of pod %s", pod->config.name);
+    }
     if (!cwd || chdir(cwd) < 0) {
         if (chdir("/") < 0)
             return upod_fail(err, errno, "chdir /");

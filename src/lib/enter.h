@@ -1,6 +1,7 @@
 /* enter.h: `upod pod enter`: a host command inside a running pod.
  *
- * The command joins, through a pidfd of the infra, the pod's user namespace,
+ * The command joins, through the infra's namespaces that the pod's keeper
+ * hands out (podns.h; pods_fd: STATE/pods), the pod's user namespace,
  * its shared namespaces and its mount namespace (the host's filesystem with
  * the pod's /proc and /dev/shm), and gets fresh namespaces for what the pod
  * does not share, as a container would: its own network (lo only), uts, ipc
@@ -17,15 +18,15 @@
 
 /* Run argv; returns its exit status (128+N when killed by signal N), 126 or
  * 127 when it cannot be run, or -1 with err. */
-int pod_enter(const pod_t *pod, bool all_infra, char **argv, upod_error_t *err);
+int pod_enter(const pod_t *pod, int pods_fd, bool all_infra, char **argv, upod_error_t *err);
 
 /* The general form, shared with containers: fn(arg, fresh) runs in a
  * process inside the pod as described above (fresh: the CLONE_NEW* flags
  * made for it, always including extra_fresh), and must exec or _exit. The
  * caller waits; returns fn's process exit status, or -1 with err. */
 typedef void (*pod_child_fn_t)(void *arg, int fresh);
-int pod_spawn(const pod_t *pod, bool all_infra, int extra_fresh, pod_child_fn_t fn, void *arg,
-              upod_error_t *err);
+int pod_spawn(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh, pod_child_fn_t fn,
+              void *arg, upod_error_t *err);
 
 /* What a spawned process keeps of the caller's fds (above 2) until fn
  * runs: fds[0..n-1], and 3..preserve+2 (--preserve-fds). NULL: nothing. */
@@ -42,8 +43,9 @@ typedef struct {
  * pid namespace needs one more process, the middle one relays TERM, HUP,
  * USR1, USR2 (and INT, QUIT when detached: no terminal sends them to the
  * whole group) to the command and exits with its status. */
-pid_t pod_spawn_start(const pod_t *pod, bool all_infra, int extra_fresh, bool detached,
-                      const spawn_keep_t *keep, pod_child_fn_t fn, void *arg, upod_error_t *err);
+pid_t pod_spawn_start(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh,
+                      bool detached, const spawn_keep_t *keep, pod_child_fn_t fn, void *arg,
+                      upod_error_t *err);
 
 /* Before a process joins a pod's namespaces: non-dumpable (until exec),
  * so that nothing inside the pod may ptrace it or take its fds with

@@ -133,6 +133,16 @@ void infra_main(const pod_config_t *config, int sync_fd, const forward_t *forwar
     sigprocmask(SIG_BLOCK, &all, NULL);
     if (sync_expect(sync_fd, SYNC_USERMAP_DONE, -1, "keeper", &msg, &err) < 0)
         _exit(1);
+    /* Mapped (our uid_map is written: a non-dumpable process's would be
+     * root's), and our namespaces are the keeper's to hand out (podns.h):
+     * from now on nothing in the pod, whatever its capabilities, may
+     * ptrace us, take our fds (the host's published sockets) or read our
+     * /proc/1/root (the host's filesystem). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        upod_fail(&err, errno, "cannot make the infra non-dumpable");
+        sync_send_error(sync_fd, &err);
+        _exit(1);
+    }
     int tapfd = -1;
     if (infra_setup(config, &err) < 0 || infra_network(config, &tapfd, &err) < 0) {
         sync_send_error(sync_fd, &err);

@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "control.h"
+#include "podns.h"
 #include "namespaces.h"
 #include "infra.h"
 #include "pollset.h"
@@ -110,7 +111,8 @@ __attribute__((noreturn)) static void become_infra(const pod_config_t *config, i
 /* Keeper: create the infra and wait until it is ready (its tap fd, when the
  * pod has a network, comes with the ready message). */
 static int keeper_spawn_infra(const pod_config_t *config, published_t *published, pid_t *pid,
-                              int *pidfd, int *sync_fd, int *tapfd, upod_error_t *err)
+                              int *pidfd, int *sync_fd, int *tapfd, podns_t *ns,
+                              upod_error_t *err)
 {
     int pair[2];
     if (sync_socketpair(pair, err) < 0)
@@ -138,6 +140,10 @@ static int keeper_spawn_infra(const pod_config_t *config, published_t *published
     sync_msg_t msg;
     int r = idmap_apply(&plan, child, err);
     idmap_plan_clear(&plan);
+    /* While the infra is still dumpable (podns.h): it is not, once told
+     * that its maps are written. */
+    if (r == 0)
+        r = podns_open(proc_host_fd(), child, ns, err);
     if (r == 0)
         r = sync_send(pair[0], SYNC_USERMAP_DONE, 0, err);
     if (r == 0)
@@ -146,6 +152,7 @@ static int keeper_spawn_infra(const pod_config_t *config, published_t *published
     if (r == 0 && config->net.mode != NET_MODE_NONE && *tapfd < 0)
         r = upod_fail(err, EPROTO, "the pod infra process sent no tap device");
     if (r < 0) {
+        podns_close(ns);
         upod_pidfd_send_signal(*pidfd, SIGKILL);
         waitpid(child, NULL, 0);
         close(*pidfd);
@@ -238,7 +245,7 @@ static void keeper_drop_ended(own_nets_t *nets, const pollset_t *ps)
  * infra ends, passing on the stop signals. Returns the infra's wait
  * status. */
 static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, int tie_fd, pod_slirp_t *slirp,
-                       int control_fd, const pod_config_t *config)
+                       int control_fd, int ns_fd, const podns_t *ns, const pod_config_t *config)
 {
     pollset_t ps = {0};
     own_nets_t nets = {0};
@@ -248,6 +255,7 @@ static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, int tie_fd, pod_
         size_t sig_index = pollset_add(&ps, sigfd, POLLIN);
         size_t control_index = control_fd >= 0 ? pollset_add(&ps, control_fd, POLLIN) : 0;
         size_t tie_index = tie_fd >= 0 ? pollset_add(&ps, tie_fd, POLLIN) : 0;
+        size_t ns_index = pollset_add(&ps, ns_fd, POLLIN);
         int timeout = -1;
         if (slirp)
             pod_slirp_fill(slirp, &ps, &timeout);
@@ -263,6 +271,12 @@ static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, int tie_fd, pod_
         keeper_drop_ended(&nets, &ps);
         if (control_fd >= 0 && (pollset_revents(&ps, control_index) & POLLIN))
             keeper_serve_tap(control_fd, config, &nets);
+        if (pollset_revents(&ps, ns_index) & POLLIN) {
+            upod_error_t ns_err = {0};
+            control_serve_namespaces(ns_fd, ns, &ns_err);
+            if (ns_err.msg[0])
+                keeper_log("namespaces socket: %s", ns_err.msg);
+        }
         if (pollset_revents(&ps, infra_index) & POLLIN)
             break;
         if (tie_fd >= 0 && (pollset_revents(&ps, tie_index) & POLLIN)) {
@@ -332,6 +346,17 @@ static int keeper_write_etc(int pods_fd, const pod_config_t *config, upod_error_
     return 0;
 }
 
+/* Keeper: the socket that hands the infra's namespaces out (podns.h). */
+static int keeper_listen_namespaces(int pods_fd, const pod_config_t *config, int *ns_fd,
+                                    upod_error_t *err)
+{
+    cleanup_close int dirfd = state_open_subdir(pods_fd, config->id, false, err);
+    if (dirfd < 0)
+        return -1;
+    *ns_fd = control_listen_namespaces(dirfd, err);
+    return *ns_fd < 0 ? -1 : 0;
+}
+
 /* Keeper: the control socket, when containers get networks of their own
  * (the pod has a network but does not share it). */
 static int keeper_control(int pods_fd, const pod_config_t *config, int *control_fd,
@@ -384,13 +409,16 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
     }
     published_t published = {0};
     pid_t infra = -1;
-    int infra_pidfd = -1, infra_sync = -1, tapfd = -1, control_fd = -1;
+    int infra_pidfd = -1, infra_sync = -1, tapfd = -1, control_fd = -1, ns_fd = -1;
+    podns_t ns;
+    podns_init(&ns);
     pod_slirp_t *slirp = NULL;
     if (keeper_write_etc(pods_fd, &pod->config, &err) < 0 ||
         (keeper_control(pods_fd, &pod->config, &control_fd, &err) < 0) ||
+        keeper_listen_namespaces(pods_fd, &pod->config, &ns_fd, &err) < 0 ||
         portfwd_bind(&pod->config, &published, &err) < 0 ||
         keeper_spawn_infra(&pod->config, &published, &infra, &infra_pidfd, &infra_sync, &tapfd,
-                           &err) < 0) {
+                           &ns, &err) < 0) {
         keeper_log("start failed: %s", err.msg);
         sync_send_error(cli_fd, &err);
         _exit(1);
@@ -410,7 +438,8 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
         sync_send(cli_fd, SYNC_POD_READY, infra, &err) < 0)
         goto failed;
     close(cli_fd);
-    int status = keeper_loop(infra, infra_pidfd, sigfd, tie_fd, slirp, control_fd, &pod->config);
+    int status = keeper_loop(infra, infra_pidfd, sigfd, tie_fd, slirp, control_fd, ns_fd, &ns,
+                             &pod->config);
     keeper_record_exit(pods_fd, state_fd, pod, status);
     _exit(0);
 

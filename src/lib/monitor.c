@@ -234,7 +234,10 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     }
     int fds[CONTAINER_CHILD_FDS_MAX];
     spawn_keep_t keep = {fds, container_child_fds(spec, fds), spec->preserve_fds};
-    pid_t pid = pod_spawn_start(pod, false, CLONE_NEWNS, true, &keep, container_start, spec, &err);
+    cleanup_close int pods_fd = pods_dir_open(state_fd, &err);
+    pid_t pid = pods_fd < 0 ? -1
+                            : pod_spawn_start(pod, pods_fd, false, CLONE_NEWNS, true, &keep,
+                                              container_start, spec, &err);
     if (spec->preserve_fds)
         upod_close_range(3, 2 + spec->preserve_fds, 0); /* the container's now */
     close_if_open(out[1]);

@@ -18,24 +18,28 @@ int sync_socketpair(int fds[2], upod_error_t *err)
     return 0;
 }
 
-/* One message, with a descriptor when passed >= 0. */
-static int send_msg(int fd, const sync_msg_t *m, int passed)
+/* One message, with the n descriptors of passed (n <= SYNC_MAX_FDS). */
+static int send_msg(int fd, const sync_msg_t *m, const int *passed, size_t n)
 {
     struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
     union {
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
         struct cmsghdr align;
     } control;
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (passed >= 0) {
+    if (n > SYNC_MAX_FDS) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (n > 0) {
         memset(&control, 0, sizeof(control));
         mh.msg_control = control.buf;
-        mh.msg_controllen = sizeof(control.buf);
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &passed, sizeof(int));
+        c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+        memcpy(CMSG_DATA(c), passed, sizeof(int) * n);
     }
     ssize_t r = TEMP_FAILURE_RETRY(sendmsg(fd, &mh, MSG_NOSIGNAL));
     return r == (ssize_t)sizeof(*m) ? 0 : -1;
@@ -47,19 +51,25 @@ int sync_send(int fd, sync_type_t type, int64_t value, upod_error_t *err)
     memset(&m, 0, sizeof(m));
     m.type = type;
     m.value = value;
-    if (send_msg(fd, &m, -1) < 0)
+    if (send_msg(fd, &m, NULL, 0) < 0)
         return upod_fail(err, errno, "cannot send to the peer process");
     return 0;
 }
 
 int sync_send_fd(int fd, sync_type_t type, int64_t value, int passed, upod_error_t *err)
 {
+    return sync_send_fds(fd, type, value, &passed, passed >= 0 ? 1 : 0, err);
+}
+
+int sync_send_fds(int fd, sync_type_t type, int64_t value, const int *passed, size_t n,
+                  upod_error_t *err)
+{
     sync_msg_t m;
     memset(&m, 0, sizeof(m));
     m.type = type;
     m.value = value;
-    if (send_msg(fd, &m, passed) < 0)
-        return upod_fail(err, errno, "cannot pass a descriptor to the peer process");
+    if (send_msg(fd, &m, passed, n) < 0)
+        return upod_fail(err, errno, "cannot pass descriptors to the peer process");
     return 0;
 }
 
@@ -71,7 +81,7 @@ void sync_send_error(int fd, const upod_error_t *failure)
     m.errnum = failure->errnum;
     m.value = failure->status;
     snprintf(m.text, sizeof(m.text), "%s", failure->msg);
-    (void)send_msg(fd, &m, -1);
+    (void)send_msg(fd, &m, NULL, 0);
 }
 
 /* The largest errno value the kernel reports (MAX_ERRNO). */
@@ -117,10 +127,15 @@ int sync_msg_decode(const void *buf, size_t len, sync_type_t expected, const cha
     return upod_fail_status(err, status, msg->errnum, "%s", msg->text);
 }
 
-/* The descriptors passed with a packet: the first goes to *passed when
- * wanted (passed not NULL, *passed still -1), every other one is closed, so
- * that a peer passing more than asked leaks nothing into this process. */
-static void take_passed_fds(struct msghdr *mh, int *passed)
+/* Where the descriptors passed with a packet go: the first max of them to
+ * fds[] (*n counts them), every other one is closed, so that a peer passing
+ * more than asked leaks nothing into this process. */
+typedef struct {
+    int *fds;
+    size_t max, n;
+} passed_fds_t;
+
+static void take_passed_fds(struct msghdr *mh, passed_fds_t *into)
 {
     for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
@@ -130,21 +145,29 @@ static void take_passed_fds(struct msghdr *mh, int *passed)
         for (size_t i = 0; i < nfds; i++) {
             int got;
             memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-            if (passed && *passed < 0)
-                *passed = got;
+            if (into && into->n < into->max)
+                into->fds[into->n++] = got;
             else
                 close(got);
         }
     }
 }
 
+static void close_passed_fds(passed_fds_t *p)
+{
+    for (size_t i = 0; p && i < p->n; i++)
+        close(p->fds[i]);
+    if (p)
+        p->n = 0;
+}
+
 /* Receive one packet into buf. size should exceed a message by a byte, so
  * that an oversized packet shows as such instead of as a truncated one. */
-static ssize_t recv_packet(int fd, void *buf, size_t size, int *passed)
+static ssize_t recv_packet(int fd, void *buf, size_t size, passed_fds_t *passed)
 {
     struct iovec iov = {.iov_base = buf, .iov_len = size};
     union {
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
         struct cmsghdr align;
     } control;
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
@@ -161,10 +184,10 @@ int sync_expect(int fd, sync_type_t expected, int timeout_ms, const char *what_p
     return sync_expect_fd(fd, expected, timeout_ms, what_peer, msg, NULL, err);
 }
 
-/* Wait for one packet and decode it; a descriptor is kept only with a
+/* Wait for one packet and decode it; descriptors are kept only with a
  * message that is accepted. */
 static int receive_expected(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
-                            sync_msg_t *msg, int *passed, upod_error_t *err)
+                            sync_msg_t *msg, passed_fds_t *passed, upod_error_t *err)
 {
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     int r = TEMP_FAILURE_RETRY(poll(&pfd, 1, timeout_ms));
@@ -187,13 +210,22 @@ static int receive_expected(int fd, sync_type_t expected, int timeout_ms, const 
 int sync_expect_fd(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
                    sync_msg_t *msg, int *passed, upod_error_t *err)
 {
+    size_t n = 0;
+    int got = -1;
+    int r = sync_expect_fds(fd, expected, timeout_ms, what_peer, msg, passed ? &got : NULL,
+                            passed ? 1 : 0, &n, err);
     if (passed)
-        *passed = -1;
-    if (receive_expected(fd, expected, timeout_ms, what_peer, msg, passed, err) == 0)
-        return 0;
-    if (passed && *passed >= 0) {
-        close(*passed);
-        *passed = -1;
-    }
-    return -1;
+        *passed = r == 0 && n == 1 ? got : -1;
+    return r;
+}
+
+int sync_expect_fds(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
+                    sync_msg_t *msg, int *fds, size_t max, size_t *n, upod_error_t *err)
+{
+    passed_fds_t passed = {.fds = fds, .max = max, .n = 0};
+    int r = receive_expected(fd, expected, timeout_ms, what_peer, msg, &passed, err);
+    if (r < 0)
+        close_passed_fds(&passed);
+    *n = passed.n;
+    return r;
 }

@@ -21,9 +21,13 @@ typedef enum {
     SYNC_CONSOLE,          /* container -> its watcher: the master of its pty (passed fd) */
     SYNC_TAP,              /* container -> keeper: its own tap (passed fd), control.h */
     SYNC_TAP_READY,        /* keeper -> container: libslirp serves it */
+    SYNC_NAMESPACES,       /* keeper -> a process joining the pod: the infra's namespaces
+                            * (passed fds, in ns_kinds order), control.h */
 } sync_type_t;
 
-#define SYNC_TYPE_LAST SYNC_TAP_READY
+#define SYNC_TYPE_LAST SYNC_NAMESPACES
+/* The most descriptors one message carries. */
+#define SYNC_MAX_FDS 8
 
 typedef struct {
     uint32_t type;
@@ -45,6 +49,9 @@ int sync_msg_decode(const void *buf, size_t len, sync_type_t expected, const cha
 int sync_send(int fd, sync_type_t type, int64_t value, upod_error_t *err);
 /* The same, passing one file descriptor along (SCM_RIGHTS). */
 int sync_send_fd(int fd, sync_type_t type, int64_t value, int passed, upod_error_t *err);
+/* The same, passing n (at most SYNC_MAX_FDS) descriptors along. */
+int sync_send_fds(int fd, sync_type_t type, int64_t value, const int *passed, size_t n,
+                  upod_error_t *err);
 /* Forward a failure to the parent (best effort: the child exits next). */
 void sync_send_error(int fd, const upod_error_t *failure);
 /* Wait up to timeout_ms (-1: forever) for a message of the expected type.
@@ -56,5 +63,9 @@ int sync_expect(int fd, sync_type_t expected, int timeout_ms, const char *what_p
  * (-1 when none came). */
 int sync_expect_fd(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
                    sync_msg_t *msg, int *passed, upod_error_t *err);
+/* The same, receiving up to max descriptors into fds[] (*n of them; any
+ * beyond max are closed). On failure none is kept. */
+int sync_expect_fds(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
+                    sync_msg_t *msg, int *fds, size_t max, size_t *n, upod_error_t *err);
 
 #endif

@@ -71,12 +71,28 @@ infra_pid() {
     "$UPOD" pod inspect --format '{{.InfraPid}}' "$1"
 }
 
+# pod_userns POD: the user namespace of a running pod ("user:[N]"), as a
+# process entered into it sees it (the infra's own /proc/PID/ns cannot be
+# read: it is not dumpable).
+pod_userns() {
+    "$UPOD" pod enter --infra "$1" readlink /proc/self/ns/user
+}
+
+# process_alive PID: it runs (a zombie does not).
+process_alive() {
+    local state
+    state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # processes_in_userns LINK: live pids whose user namespace is LINK
 # ("user:[N]"). Zombies are dead and hold nothing: they are skipped (an infra
 # orphaned by a killed keeper waits for init to reap it, which can be slow in
-# a container whose init is not a real one).
+# a container whose init is not a real one). Processes that are not
+# dumpable (the infra, upod's own while they join a pod) are not seen.
 processes_in_userns() {
     local p state
+    case $1 in user:\[*\]) ;; *) fail "processes_in_userns: no namespace given ($1)" ;; esac
     for p in /proc/[0-9]*; do
         [ "$(readlink "$p/ns/user" 2>/dev/null)" = "$1" ] || continue
         state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "$p/status" 2>/dev/null)

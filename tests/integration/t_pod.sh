@@ -33,10 +33,9 @@ test_shared_namespaces_are_the_pods() {
         assert_eq "$a" "$b" "$kind namespace of two entered processes"
         [ "$a" != "$host" ] || fail "$kind namespace is the host's ($host)"
     done
-    # The pod's namespaces are the infra's, as inspect says.
-    local pid
-    pid=$(infra_pid shared)
-    assert_eq "$(ns_of shared net)" "$(readlink /proc/$pid/ns/net)" "infra net namespace"
+    # The pod's namespaces are the infra's.
+    assert_eq "$(ns_of shared net)" "$("$UPOD" pod enter --infra shared readlink /proc/self/ns/net)" \
+        "infra net namespace"
 }
 
 test_share_none_only_the_user_namespace_is_the_pods() {
@@ -103,12 +102,13 @@ test_stop_leaves_no_process_and_start_brings_back() {
     create_started_pod stopme --share pid
     local pid userns
     pid=$(infra_pid stopme)
-    userns=$(readlink /proc/$pid/ns/user)
+    userns=$(pod_userns stopme)
     "$UPOD" pod enter stopme sh -c 'sleep 300 >/dev/null 2>&1 &' || fail "enter failed"
     [ -n "$(processes_in_userns "$userns")" ] || fail "no process found in the pod's userns"
     run_upod pod stop stopme
     assert_status 0
     assert_eq "$(processes_in_userns "$userns")" "" "processes left after pod stop"
+    ! process_alive "$pid" || fail "the infra outlived pod stop"
     run_upod pod ps --format '{{.Status}}'
     assert_eq "$out" "Exited" "status after stop"
     run_upod pod start stopme
@@ -122,11 +122,12 @@ test_kill_keeper_kills_the_pod() {
     local keeper infra userns
     keeper=$("$UPOD" pod inspect --format '{{.KeeperPid}}' victim)
     infra=$(infra_pid victim)
-    userns=$(readlink /proc/$infra/ns/user)
+    userns=$(pod_userns victim)
     "$UPOD" pod enter victim sh -c 'sleep 300 >/dev/null 2>&1 &' || fail "enter failed"
     kill -9 "$keeper"
     wait_for 2 no_processes_in_userns "$userns" ||
         fail "processes of the pod still run 2 s after kill -9 of the keeper"
+    wait_for 2 eval '! process_alive "$infra"' || fail "the infra outlived its killed keeper"
     run_upod pod ps --format '{{.Status}}'
     assert_eq "$out" "Exited" "status after the keeper was killed"
     run_upod pod start victim

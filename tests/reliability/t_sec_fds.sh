@@ -119,3 +119,26 @@ four" "what the container read from its fds 3 and 4"
     assert_contains "$err" "fd 3 is not open"
     assert_eq "$("$UPOD" ps -aq | wc -l)" "$before" "containers after a refused --preserve-fds"
 }
+
+# PID 1 of a pod that shares pid is the infra, which stands on the host's
+# filesystem and holds the host's published sockets: a container given
+# SYS_PTRACE, or every capability, must not reach either through
+# /proc/1/root, /proc/1/fd or ptrace.
+test_infra_out_of_reach_of_ptrace_capable_containers() {
+    make_rootfs "$TESTDIR/rootfs"
+    echo host-secret >"$TESTDIR/secret"
+    run_upod pod create --name ptr --share +pid -p 127.0.0.1:49001:80
+    assert_status 0
+    local caps probe
+    probe="cat /proc/1/comm; cat /proc/1/root$TESTDIR/secret; ls -l /proc/1/fd/; cat /proc/1/environ"
+    for caps in SYS_PTRACE all; do
+        run_upod run --rm --pod ptr --cap-add "$caps" --rootfs "$TESTDIR/rootfs" sh -c "$probe"
+        assert_contains "$out" "upod-infra" "PID 1 seen by a container with --cap-add $caps"
+        assert_not_contains "$out" "host-secret" "what a container with --cap-add $caps read"
+        assert_not_contains "$out" "socket:" "the infra's fds, listed by a container with --cap-add $caps"
+    done
+    # The user still joins the pod (its keeper hands the namespaces out).
+    run_upod pod enter ptr cat /proc/1/comm
+    assert_status 0
+    assert_eq "$out" "upod-infra" "PID 1 seen by pod enter"
+}
