@@ -49,7 +49,8 @@
  *                                 ms: a faster burst only overflows the
  *                                 receiving socket's queue), then 300 ms of
  *                                 collecting answers; print "answered A of
- *                                 N" (sockets that got at least one)
+ *                                 N (D of ROUNDS*N datagrams)": A sockets
+ *                                 got at least one answer, D answers came
  *
  * HOST is an IPv4 or IPv6 literal. Servers listen on all addresses (v4+v6)
  * and print "listening" on stdout once they accept connections. */
@@ -583,6 +584,7 @@ static void udp_flood(const char *host, const char *port, long n, long rounds)
         if (fcntl(fds[i].fd, F_SETFL, O_NONBLOCK) < 0)
             die("fcntl");
     }
+    long datagrams = 0;
     for (long r = 0; r < rounds; r++) {
         for (long i = 0; i < n; i++) {
             char msg[32];
@@ -602,8 +604,10 @@ static void udp_flood(const char *host, const char *port, long n, long rounds)
                 continue;
             for (long i = 0; i < n; i++) {
                 if (fds[i].revents & POLLIN) {
-                    while (recv(fds[i].fd, buf, sizeof(buf), 0) >= 0)
+                    while (recv(fds[i].fd, buf, sizeof(buf), 0) >= 0) {
                         got[i] = true;
+                        datagrams++;
+                    }
                 }
             }
         }
@@ -611,7 +615,7 @@ static void udp_flood(const char *host, const char *port, long n, long rounds)
     long answered = 0;
     for (long i = 0; i < n; i++)
         answered += got[i];
-    printf("answered %ld of %ld\n", answered, n);
+    printf("answered %ld of %ld (%ld of %ld datagrams)\n", answered, n, datagrams, rounds * n);
 }
 
 int main(int argc, char **argv)
