@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "namespaces.h"
@@ -48,20 +47,6 @@ bool pod_name_valid(const char *name)
             return false;
     }
     return true;
-}
-
-static void random_bytes(void *buf, size_t len)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t r = getrandom((char *)buf + done, len - done, 0);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            abort(); /* no entropy at all: nothing sensible to do */
-        }
-        done += (size_t)r;
-    }
 }
 
 void pod_new_id(char out[POD_ID_LEN + 1])

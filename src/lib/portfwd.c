@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -16,44 +17,96 @@
 
 #include "compat.h"
 #include "tap.h"
+#include "udpflow.h"
 #include "userns.h"
 #include "util.h"
 
 /* ---- keeper side: listeners ---- */
 
-/* A socket bound to ip:port ("" = all addresses, v4 and v6 when the host has
- * IPv6). listen() only for TCP listeners. */
-static int bind_host_socket(const char *ip, unsigned port, port_proto_t proto, bool do_listen,
-                            unsigned *bound_port, upod_error_t *err)
+/* Which addresses a host socket takes. */
+typedef enum {
+    HOST_ADDRESS_GIVEN, /* ip as published; "" = every address, IPv4 and IPv6 */
+    HOST_ADDRESS_V6,    /* every IPv6 address alone ([::], IPV6_V6ONLY=1) */
+} host_address_t;
+
+/* The options that keep a published port ours against other local users.
+ * SO_REUSEADDR on TCP lets a pod bind again a port whose old connections
+ * linger in TIME_WAIT; while we listen, the kernel still refuses anyone's
+ * bind of an overlapping address (127.0.0.1 next to our wildcard) and
+ * shares a port through SO_REUSEPORT only between sockets of one uid. On
+ * UDP, SO_REUSEADDR would let any user's socket with SO_REUSEADDR share the
+ * port, and the more specific bind would get our clients' datagrams: never
+ * on UDP. V6ONLY is set either way, whatever net.ipv6.bindv6only says: 0 on
+ * the wildcard of all addresses (one socket covers both families, nothing
+ * is left for another user to bind), 1 for HOST_ADDRESS_V6. */
+static int set_host_socket_options(int fd, port_proto_t proto, int v6only)
+{
+    int one = 1;
+    if (proto == PORT_PROTO_TCP && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+        return -1;
+    if (v6only >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0)
+        return -1;
+    return 0;
+}
+
+static int host_bind_failed(int saved, const char *ip, unsigned port, const char *proto_name,
+                            upod_error_t *err)
+{
+    if (saved == EADDRINUSE)
+        return upod_fail(err, 0, "host port %u/%s%s%s is already in use (by another program "
+                                 "or pod): publish another host port",
+                         port, proto_name, ip[0] ? " on " : "", ip);
+    if (saved == EACCES) {
+        long start = read_sysctl_long("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+        return upod_fail(err, 0, "host port %u is below net.ipv4.ip_unprivileged_port_start "
+                                 "(%ld): publish a port >= %ld, or as root run 'sysctl -w "
+                                 "net.ipv4.ip_unprivileged_port_start=%u'",
+                         port, start, start, port);
+    }
+    if (saved == EADDRNOTAVAIL)
+        return upod_fail(err, 0, "host address %s is not an address of this host", ip);
+    return upod_fail(err, saved, "cannot bind host port %u/%s", port, proto_name);
+}
+
+/* A socket bound to ip:port as `scope` says (for HOST_ADDRESS_GIVEN, ""
+ * falls back to all IPv4 addresses on a host without IPv6). listen() only
+ * for TCP listeners. *family: the socket's. */
+static int bind_host_socket(const char *ip, host_address_t scope, unsigned port, port_proto_t proto,
+                            bool do_listen, unsigned *bound_port, int *family, upod_error_t *err)
 {
     struct sockaddr_storage ss;
     socklen_t len;
     memset(&ss, 0, sizeof(ss));
-    bool v6 = strchr(ip, ':') != NULL || ip[0] == '\0';
+    bool all = scope == HOST_ADDRESS_V6 || ip[0] == '\0';
+    bool v6 = all || strchr(ip, ':') != NULL;
     int type = proto == PORT_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
     int fd = socket(v6 ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0 && v6 && ip[0] == '\0' && errno == EAFNOSUPPORT) {
+    if (fd < 0 && v6 && all && scope == HOST_ADDRESS_GIVEN && errno == EAFNOSUPPORT) {
         v6 = false; /* a host without IPv6: all IPv4 addresses */
         fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     }
     if (fd < 0)
         return upod_fail(err, errno, "cannot create a socket for host port %u", port);
-    int one = 1, zero = 0;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    int v6only = !v6 ? -1 : scope == HOST_ADDRESS_V6 ? 1 : all ? 0 : -1;
+    if (set_host_socket_options(fd, proto, v6only) < 0) {
+        int saved = errno;
+        close(fd);
+        return upod_fail(err, saved, "cannot set the options of the socket of host port %u", port);
+    }
     if (v6) {
         struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
         a->sin6_family = AF_INET6;
         a->sin6_port = htons((uint16_t)port);
-        if (ip[0])
-            inet_pton(AF_INET6, ip, &a->sin6_addr);
-        else
-            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+        if (!all && inet_pton(AF_INET6, ip, &a->sin6_addr) != 1) {
+            close(fd);
+            return upod_fail(err, 0, "invalid host address %s", ip);
+        }
         len = sizeof(*a);
     } else {
         struct sockaddr_in *a = (struct sockaddr_in *)&ss;
         a->sin_family = AF_INET;
         a->sin_port = htons((uint16_t)port);
-        if (inet_pton(AF_INET, ip[0] ? ip : "0.0.0.0", &a->sin_addr) != 1) {
+        if (inet_pton(AF_INET, all ? "0.0.0.0" : ip, &a->sin_addr) != 1) {
             close(fd);
             return upod_fail(err, 0, "invalid host address %s", ip);
         }
@@ -63,30 +116,58 @@ static int bind_host_socket(const char *ip, unsigned port, port_proto_t proto, b
     if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
         int saved = errno;
         close(fd);
-        if (saved == EADDRINUSE)
-            return upod_fail(err, 0, "host port %u/%s%s%s is already in use (by another program "
-                                     "or pod): publish another host port",
-                             port, proto_name, ip[0] ? " on " : "", ip);
-        if (saved == EACCES) {
-            long start = read_sysctl_long("/proc/sys/net/ipv4/ip_unprivileged_port_start");
-            return upod_fail(err, 0, "host port %u is below net.ipv4.ip_unprivileged_port_start "
-                                     "(%ld): publish a port >= %ld, or as root run 'sysctl -w "
-                                     "net.ipv4.ip_unprivileged_port_start=%u'",
-                             port, start, start, port);
-        }
-        if (saved == EADDRNOTAVAIL)
-            return upod_fail(err, 0, "host address %s is not an address of this host", ip);
-        return upod_fail(err, saved, "cannot bind host port %u/%s", port, proto_name);
+        return host_bind_failed(saved, scope == HOST_ADDRESS_V6 ? "::" : ip, port, proto_name,
+                                err);
     }
     if (do_listen && listen(fd, PUBLISHED_LISTEN_BACKLOG) < 0) {
         int saved = errno;
         close(fd);
         return upod_fail(err, saved, "cannot listen on host port %u", port);
     }
-    getsockname(fd, (struct sockaddr *)&ss, &len);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+        int saved = errno;
+        close(fd);
+        return upod_fail(err, saved, "cannot read the address of host port %u", port);
+    }
     *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                                  : ((struct sockaddr_in *)&ss)->sin_port);
+    *family = ss.ss_family;
     return fd;
+}
+
+/* The host socket(s) of one published port; pp->listen_fd is what the
+ * infra's forwarder serves (-1: nothing).
+ * - splice driver, UDP: one socket on the address published; "" is one
+ *   IPv6 socket with IPV6_V6ONLY=0, which holds the port on every IPv4 and
+ *   IPv6 address.
+ * - slirp driver (TCP): libslirp binds its own IPv4 socket (it forwards an
+ *   IPv4 host socket to the pod's IPv4 address only); ours first proves the
+ *   port free (and picks a random one) on both families. For "", the IPv6
+ *   addresses are held by a listener of ours ([::], IPV6_V6ONLY=1) that the
+ *   forwarder serves as the splice driver does: a client of [::1] reaches
+ *   the pod, and no other user can bind [::1]:PORT under it. */
+static int bind_published_port(published_port_t *pp, unsigned want, upod_error_t *err)
+{
+    int family;
+    bool tcp_listener = pp->proto == PORT_PROTO_TCP && !pp->via_slirp;
+    int fd = bind_host_socket(pp->host_ip, HOST_ADDRESS_GIVEN, want, pp->proto, tcp_listener,
+                              &pp->host_port, &family, err);
+    if (fd < 0 || !pp->via_slirp) {
+        pp->listen_fd = fd;
+        return fd < 0 ? -1 : 0;
+    }
+    bool hold_v6 = pp->host_ip[0] == '\0' && family == AF_INET6;
+    int v6 = -1;
+    if (hold_v6) {
+        /* Bound while the check socket still is (both SO_REUSEADDR, the
+         * check not listening): the port never stands free between them. */
+        unsigned port;
+        v6 = bind_host_socket("", HOST_ADDRESS_V6, pp->host_port, PORT_PROTO_TCP, true, &port,
+                              &family, err);
+    }
+    close(fd);
+    pp->listen_fd = v6;
+    return hold_v6 && v6 < 0 ? -1 : 0;
 }
 
 int portfwd_bind(const pod_config_t *config, published_t *out, upod_error_t *err)
@@ -103,21 +184,10 @@ int portfwd_bind(const pod_config_t *config, published_t *out, upod_error_t *err
             pp.proto = m->proto;
             pp.via_slirp = m->proto == PORT_PROTO_TCP &&
                            config->net.port_handler == PORT_HANDLER_SLIRP;
-            unsigned want = m->host_port ? m->host_port + k : 0;
-            /* slirp binds its own socket: ours only proves the port is free
-             * (and picks one for a random port), then is closed. */
-            int fd = bind_host_socket(pp.host_ip, want, pp.proto,
-                                      pp.proto == PORT_PROTO_TCP && !pp.via_slirp, &pp.host_port,
-                                      err);
-            if (fd < 0) {
+            if (bind_published_port(&pp, m->host_port ? m->host_port + k : 0, err) < 0) {
                 published_clear(out);
                 return -1;
             }
-            if (pp.via_slirp) {
-                close(fd);
-                fd = -1;
-            }
-            pp.listen_fd = fd;
             out->ports = xrealloc(out->ports, (out->n + 1) * sizeof(*out->ports));
             out->ports[out->n++] = pp;
         }
@@ -163,21 +233,10 @@ typedef struct {
     size_t client_index, pod_index;
 } connection_t;
 
-/* A UDP client of a published port, and its socket inside the pod. */
-typedef struct {
-    struct sockaddr_storage client;
-    socklen_t client_len;
-    size_t forward;     /* which host socket it came in on */
-    int pod;            /* connected to 10.0.2.100:port */
-    long long last;     /* ms, CLOCK_MONOTONIC */
-    size_t index;
-} udp_flow_t;
-
-#define UDP_FLOW_IDLE_MS 60000
 #define ACCEPT_RETRY_MS 100
 #define FDS_PER_CONNECTION 6 /* 2 sockets, 2 pipes */
-#define FDS_RESERVED 32      /* the infra's own (sync socket, signalfd, std...) */
-#define UDP_FLOWS_MAX 1024
+#define FDS_RESERVED 32      /* the infra's own (sync socket, signalfd, epoll, std...) */
+#define FLOW_EVENTS 64       /* ready UDP flows served per turn of the loop */
 
 struct forwarder {
     forward_t *forwards;
@@ -185,8 +244,13 @@ struct forwarder {
     size_t *forward_index;
     connection_t **conns;
     size_t nconns, cap;
-    udp_flow_t *flows;
-    size_t nflows;
+    /* UDP: the flows, and an epoll set of their pod-side sockets (one
+     * pollset entry for them all: thousands of flows must not cost a
+     * pollfd each on every turn). */
+    udp_flows_t flows;
+    int flow_epoll;
+    size_t flow_epoll_index;
+    bool flow_epoll_polled;
     /* When accept() failed for want of fds: the listeners stay readable,
      * so they are not polled (the loop would spin) until a connection
      * closes or ACCEPT_RETRY_MS pass. 0: accepting. */
@@ -202,9 +266,19 @@ forwarder_t *forwarder_new(const forward_t *forwards, size_t n)
     f->forward_index = xcalloc(n ? n : 1, sizeof(size_t));
     memcpy(f->forwards, forwards, n * sizeof(*forwards));
     f->nforwards = n;
-    f->flows = xcalloc(UDP_FLOWS_MAX, sizeof(*f->flows));
     struct rlimit lim;
     f->fd_limit = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 1 << 30 ? lim.rlim_cur : 1 << 30;
+    bool udp = false, tcp = false;
+    for (size_t i = 0; i < n; i++) {
+        udp |= forwards[i].proto == PORT_PROTO_UDP;
+        tcp |= forwards[i].proto != PORT_PROTO_UDP;
+    }
+    uint64_t seed;
+    random_bytes(&seed, sizeof(seed));
+    udp_flows_init(&f->flows, udp_flows_budget(f->fd_limit, FDS_RESERVED + n, tcp), seed);
+    /* Without its epoll set (no fds, no memory at the pod's start), the
+     * forwarder serves no UDP flow: udp_flow_for() refuses them all. */
+    f->flow_epoll = udp ? epoll_create1(EPOLL_CLOEXEC) : -1;
     return f;
 }
 
@@ -217,59 +291,80 @@ static long long monotonic_ms(void)
 
 int forwarder_timeout(const forwarder_t *f)
 {
-    if (f->nflows == 0 && !f->starved_since)
+    const udp_flow_t *oldest = udp_flows_oldest(&f->flows);
+    if (!oldest && !f->starved_since)
         return -1;
     long long now = monotonic_ms(), next = LLONG_MAX;
     if (f->starved_since)
         next = f->starved_since + ACCEPT_RETRY_MS - now;
-    for (size_t i = 0; i < f->nflows; i++) {
-        long long left = f->flows[i].last + UDP_FLOW_IDLE_MS - now;
-        if (left < next)
-            next = left;
-    }
-    return next < 0 ? 0 : (int)next;
+    if (oldest && oldest->last + UDP_FLOW_IDLE_MS - now < next)
+        next = oldest->last + UDP_FLOW_IDLE_MS - now;
+    return next < 0 ? 0 : next > INT_MAX ? INT_MAX : (int)next;
 }
 
-static void drop_flow(forwarder_t *f, size_t i)
+/* Out of the epoll set first: a close alone would leave it there if the
+ * socket were shared with another process, and its events would then name
+ * a freed flow. */
+static void drop_flow(forwarder_t *f, udp_flow_t *fl)
 {
-    close(f->flows[i].pod);
-    f->flows[i] = f->flows[--f->nflows];
+    epoll_ctl(f->flow_epoll, EPOLL_CTL_DEL, fl->pod, NULL); /* ENOENT when never added */
+    close(fl->pod);
+    udp_flows_remove(&f->flows, fl);
 }
 
-/* The flow of this client on this port, made on first sight (the oldest
- * flow makes room when the table is full). NULL if no socket can be made. */
-static udp_flow_t *udp_flow_for(forwarder_t *f, size_t forward, const struct sockaddr_storage *client,
-                                socklen_t len)
+/* A socket inside the pod, connected to the published port's container
+ * port. Out of fds, a flow idle long enough makes room once. -1: none. */
+static int pod_socket_for(forwarder_t *f, size_t forward, long long now)
 {
-    for (size_t i = 0; i < f->nflows; i++) {
-        udp_flow_t *fl = &f->flows[i];
-        if (fl->forward == forward && fl->client_len == len && memcmp(&fl->client, client, len) == 0)
-            return fl;
-    }
-    if (f->nflows == UDP_FLOWS_MAX) {
-        size_t oldest = 0;
-        for (size_t i = 1; i < f->nflows; i++) {
-            if (f->flows[i].last < f->flows[oldest].last)
-                oldest = i;
-        }
-        drop_flow(f, oldest);
-    }
     int pod = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (pod < 0 && (errno == EMFILE || errno == ENFILE)) {
+        udp_flow_t *idle = udp_flows_evictable(&f->flows, now);
+        if (!idle)
+            return -1;
+        drop_flow(f, idle);
+        pod = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    }
     if (pod < 0)
-        return NULL;
+        return -1;
     struct sockaddr_in to = {.sin_family = AF_INET,
                              .sin_port = htons((uint16_t)f->forwards[forward].container_port)};
     inet_pton(AF_INET, POD_IP, &to.sin_addr);
     if (connect(pod, (struct sockaddr *)&to, sizeof(to)) < 0) {
         close(pod);
+        return -1;
+    }
+    return pod;
+}
+
+/* The flow of this client on this port, made on first sight. A full table
+ * gives up its least recently used flow only if that one is idle; when
+ * every flow is active, the newcomer gets NULL (its datagram is dropped,
+ * as a full network would) and the clients that keep talking keep theirs. */
+static udp_flow_t *udp_flow_for(forwarder_t *f, size_t forward, const struct sockaddr *client,
+                                socklen_t len, long long now)
+{
+    udp_flow_t *fl = udp_flows_find(&f->flows, forward, client, len);
+    if (fl || f->flow_epoll < 0)
+        return fl;
+    if (f->flows.n >= f->flows.max) {
+        udp_flow_t *idle = udp_flows_evictable(&f->flows, now);
+        if (!idle)
+            return NULL;
+        drop_flow(f, idle);
+    }
+    int pod = pod_socket_for(f, forward, now);
+    if (pod < 0)
+        return NULL;
+    fl = udp_flows_add(&f->flows, forward, client, len, pod, now);
+    if (!fl) {
+        close(pod);
         return NULL;
     }
-    udp_flow_t *fl = &f->flows[f->nflows++];
-    memset(fl, 0, sizeof(*fl));
-    memcpy(&fl->client, client, len);
-    fl->client_len = len;
-    fl->forward = forward;
-    fl->pod = pod;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = fl};
+    if (epoll_ctl(f->flow_epoll, EPOLL_CTL_ADD, pod, &ev) < 0) {
+        drop_flow(f, fl);
+        return NULL;
+    }
     return fl;
 }
 
@@ -277,16 +372,17 @@ static udp_flow_t *udp_flow_for(forwarder_t *f, size_t forward, const struct soc
 static void udp_from_host(forwarder_t *f, size_t forward)
 {
     for (int k = 0; k < 64; k++) {
-        struct sockaddr_storage client;
+        udp_peer_t client;
         socklen_t len = sizeof(client);
         ssize_t n = recvfrom(f->forwards[forward].fd, f->datagram, sizeof(f->datagram), 0,
-                             (struct sockaddr *)&client, &len);
+                             &client.sa, &len);
         if (n < 0)
             return;
-        udp_flow_t *fl = udp_flow_for(f, forward, &client, len);
+        long long now = monotonic_ms();
+        udp_flow_t *fl = udp_flow_for(f, forward, &client.sa, len, now);
         if (!fl)
             continue;
-        fl->last = monotonic_ms();
+        udp_flows_touch(&f->flows, fl, now);
         send(fl->pod, f->datagram, (size_t)n, 0); /* a full queue drops it, as UDP may */
     }
 }
@@ -298,10 +394,24 @@ static void udp_from_pod(forwarder_t *f, udp_flow_t *fl)
         ssize_t n = recv(fl->pod, f->datagram, sizeof(f->datagram), 0);
         if (n < 0)
             return;
-        fl->last = monotonic_ms();
-        sendto(f->forwards[fl->forward].fd, f->datagram, (size_t)n, 0,
-               (struct sockaddr *)&fl->client, fl->client_len);
+        udp_flows_touch(&f->flows, fl, monotonic_ms());
+        sendto(f->forwards[fl->forward].fd, f->datagram, (size_t)n, 0, &fl->client.sa,
+               fl->client_len);
     }
+}
+
+/* The flows whose pod-side socket has answers, then the expired ones. */
+static void serve_flows(forwarder_t *f, const pollset_t *ps, long long now)
+{
+    if (f->flow_epoll_polled && (pollset_revents(ps, f->flow_epoll_index) & POLLIN)) {
+        struct epoll_event ready[FLOW_EVENTS];
+        int n = epoll_wait(f->flow_epoll, ready, FLOW_EVENTS, 0);
+        for (int i = 0; i < n; i++)
+            udp_from_pod(f, ready[i].data.ptr);
+    }
+    udp_flow_t *oldest;
+    while ((oldest = udp_flows_oldest(&f->flows)) && now - oldest->last >= UDP_FLOW_IDLE_MS)
+        drop_flow(f, oldest);
 }
 
 size_t forwarder_connections(const forwarder_t *f)
@@ -327,7 +437,7 @@ static void close_connection(connection_t *c)
  * listener's backlog just waits. */
 static bool room_for_connection(const forwarder_t *f)
 {
-    size_t used = FDS_RESERVED + f->nforwards + f->nflows + f->nconns * FDS_PER_CONNECTION;
+    size_t used = FDS_RESERVED + f->nforwards + f->flows.n + f->nconns * FDS_PER_CONNECTION;
     return used + FDS_PER_CONNECTION <= f->fd_limit;
 }
 
@@ -445,8 +555,9 @@ void forwarder_fill(forwarder_t *f, pollset_t *ps)
         bool starved_tcp = f->starved_since && f->forwards[i].proto != PORT_PROTO_UDP;
         f->forward_index[i] = pollset_add(ps, f->forwards[i].fd, starved_tcp ? 0 : POLLIN);
     }
-    for (size_t i = 0; i < f->nflows; i++)
-        f->flows[i].index = pollset_add(ps, f->flows[i].pod, POLLIN);
+    f->flow_epoll_polled = f->flows.n > 0;
+    if (f->flow_epoll_polled)
+        f->flow_epoll_index = pollset_add(ps, f->flow_epoll, POLLIN);
     for (size_t i = 0; i < f->nconns; i++) {
         connection_t *c = f->conns[i];
         c->client_index = pollset_add(ps, c->client, wanted_events(c, c->client));
@@ -488,15 +599,7 @@ void forwarder_dispatch(forwarder_t *f, const pollset_t *ps)
     if (f->starved_since && (kept < f->nconns || now - f->starved_since >= ACCEPT_RETRY_MS))
         f->starved_since = 0; /* fds came back (or may have): accept again */
     f->nconns = kept;
-    for (size_t i = 0; i < f->nflows;) {
-        udp_flow_t *fl = &f->flows[i];
-        if (pollset_revents(ps, fl->index) & POLLIN)
-            udp_from_pod(f, fl);
-        if (now - fl->last >= UDP_FLOW_IDLE_MS)
-            drop_flow(f, i); /* the last one moves here: look at i again */
-        else
-            i++;
-    }
+    serve_flows(f, ps, now);
     for (size_t i = 0; i < f->nforwards; i++) {
         if (!(pollset_revents(ps, f->forward_index[i]) & POLLIN))
             continue;

@@ -5,15 +5,25 @@
  * ones, and binds the host sockets itself (TCP listeners of the splice
  * driver, UDP sockets), so that "port in use" or "port below
  * ip_unprivileged_port_start" fail the pod's start with a clear message.
- * Ports of the slirp driver (TCP only) are checked the same way, then handed
- * to libslirp.
+ * Ports of the slirp driver (TCP only) are checked the same way, then
+ * handed to libslirp, which binds their IPv4 socket itself.
+ *
+ * No other local user may bind next to a published port and take its
+ * traffic: a port published on all addresses is one IPv6 socket with
+ * IPV6_V6ONLY=0 (every IPv4 and IPv6 address), or, with the slirp driver,
+ * libslirp's 0.0.0.0 listener plus ours on [::] (IPV6_V6ONLY=1), served by
+ * the forwarder below; UDP sockets never set SO_REUSEADDR (with it, any
+ * user's socket with SO_REUSEADDR could share the port); nothing sets
+ * SO_REUSEPORT.
  *
  * Infra side, in the pod's network namespace: the forwarder serves the host
  * sockets (inherited across the clone). TCP: it accepts, connects a socket
  * made right there to 10.0.2.100:port, and moves bytes both ways with
  * splice(2) through a pipe per direction, zero-copy, half-close included.
- * UDP: one pod-side socket per client address, expired after a minute of
- * silence. Doing this in the infra, which already sits in the pod's network
+ * UDP: one pod-side socket per client address (a flow, src/lib/udpflow.h:
+ * as many as the fd limit allows, expired after a minute of silence, the
+ * least recently used one given up to a newcomer only once idle for 10 s).
+ * Doing this in the infra, which already sits in the pod's network
  * namespace, saves a round trip of descriptor passing per connection.
  *
  * UDP does not go through libslirp: its host forwards cannot answer a client

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -252,4 +253,18 @@ void stdio_to_devnull(void)
         dup2(devnull, fd);
     if (devnull > STDERR_FILENO)
         close(devnull);
+}
+
+void random_bytes(void *buf, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t r = getrandom((char *)buf + done, len - done, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            abort(); /* no entropy at all: nothing sensible to do */
+        }
+        done += (size_t)r;
+    }
 }

@@ -40,6 +40,10 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* len bytes from the kernel's random source (getrandom); aborts when it
+ * has none at all. */
+void random_bytes(void *buf, size_t len);
+
 /* Read a whole file (at most max bytes, else EFBIG) into a NUL-terminated
  * buffer. Returns 0, or -1 with errno set. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);

@@ -26,6 +26,31 @@
  *                                 once), then send a distinct line on each,
  *                                 half-close, check every echo; print
  *                                 "N echoed"
+ *   xfer hijack tcp|udp HOST PORT OPTS SECONDS
+ *                                 what another user would try: bind HOST:PORT
+ *                                 with OPTS (plain, reuseaddr, reuseport or
+ *                                 both), print "bound" or "refused: <why>";
+ *                                 once bound, answer "hijacked" to every
+ *                                 connection or datagram for SECONDS, then
+ *                                 print "caught N"
+ *   xfer udp-whoami PORT          answer every UDP datagram with itself, a
+ *                                 space and the sender's address:port, as
+ *                                 the server sees it; runs until killed
+ *   xfer udp-talk HOST PORT COUNT INTERVAL_MS
+ *                                 one client socket: COUNT datagrams, one
+ *                                 every INTERVAL_MS, each waiting up to 2 s
+ *                                 for its own answer; print "answered A of
+ *                                 COUNT, seen from K source(s)" (K: how many
+ *                                 times the sender address in udp-whoami's
+ *                                 answers changed, plus one)
+ *   xfer udp-flood HOST PORT N ROUNDS
+ *                                 N client sockets (N source ports), ROUNDS
+ *                                 times one datagram from each (32 every
+ *                                 ms: a faster burst only overflows the
+ *                                 receiving socket's queue), then 300 ms of
+ *                                 collecting answers; print "answered A of
+ *                                 N (D of ROUNDS*N datagrams)": A sockets
+ *                                 got at least one answer, D answers came
  *
  * HOST is an IPv4 or IPv6 literal. Servers listen on all addresses (v4+v6)
  * and print "listening" on stdout once they accept connections. */
@@ -39,8 +64,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -394,6 +421,203 @@ static void many(const char *host, const char *port, long n)
         exit(1);
 }
 
+/* ---- what another local user tries on a published port ---- */
+
+static bool set_bind_options(int fd, const char *opts)
+{
+    int one = 1;
+    bool addr = strcmp(opts, "reuseaddr") == 0 || strcmp(opts, "both") == 0;
+    bool port = strcmp(opts, "reuseport") == 0 || strcmp(opts, "both") == 0;
+    if (!addr && !port && strcmp(opts, "plain") != 0)
+        return false;
+    if (addr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+        die("SO_REUSEADDR");
+    if (port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+        die("SO_REUSEPORT");
+    return true;
+}
+
+/* Answer "hijacked" to whatever comes to fd until the deadline; returns
+ * how many connections or datagrams came. */
+static long serve_hijacked(int fd, bool tcp, long seconds)
+{
+    long caught = 0;
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left_ms = seconds * 1000 - ((now.tv_sec - start.tv_sec) * 1000 +
+                                         (now.tv_nsec - start.tv_nsec) / 1000000);
+        if (left_ms <= 0)
+            return caught;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = poll(&p, 1, (int)left_ms);
+        if (r < 0 && errno != EINTR)
+            die("poll");
+        if (r <= 0)
+            continue;
+        if (tcp) {
+            int c = accept(fd, NULL, NULL);
+            if (c < 0)
+                continue;
+            caught++;
+            (void)write(c, "hijacked\n", 9);
+            close(c);
+        } else {
+            struct sockaddr_storage peer;
+            socklen_t len = sizeof(peer);
+            if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len) < 0)
+                continue;
+            caught++;
+            sendto(fd, "hijacked", 8, 0, (struct sockaddr *)&peer, len);
+        }
+    }
+}
+
+static void hijack(const char *proto, const char *host, const char *port, const char *opts,
+                   long seconds)
+{
+    bool tcp = strcmp(proto, "tcp") == 0;
+    if (!tcp && strcmp(proto, "udp") != 0) {
+        fprintf(stderr, "xfer: hijack tcp|udp, not %s\n", proto);
+        exit(2);
+    }
+    struct sockaddr_storage ss;
+    socklen_t len = address_of(host, port, &ss);
+    int fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+    if (fd < 0)
+        die("socket");
+    if (!set_bind_options(fd, opts)) {
+        fprintf(stderr, "xfer: options are plain, reuseaddr, reuseport or both, not %s\n", opts);
+        exit(2);
+    }
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || (tcp && listen(fd, 64) < 0)) {
+        printf("refused: %s\n", strerror(errno));
+        return;
+    }
+    printf("bound\n");
+    fflush(stdout);
+    printf("caught %ld\n", serve_hijacked(fd, tcp, seconds));
+}
+
+/* ---- UDP flows through a published port ---- */
+
+static void udp_whoami(const char *port)
+{
+    int s = listen_on(port, SOCK_DGRAM);
+    for (;;) {
+        struct sockaddr_in6 peer;
+        socklen_t len = sizeof(peer);
+        ssize_t n = recvfrom(s, buf, 1024, 0, (struct sockaddr *)&peer, &len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die("recvfrom");
+        }
+        char who[INET6_ADDRSTRLEN];
+        peer_text(&peer, who, sizeof(who));
+        int extra = snprintf((char *)buf + n, sizeof(buf) - (size_t)n, " %s:%u", who,
+                             (unsigned)ntohs(peer.sin6_port));
+        sendto(s, buf, (size_t)n + (size_t)extra, 0, (struct sockaddr *)&peer, len);
+    }
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* udp-talk: one client that keeps talking, and checks it is one flow. */
+static void udp_talk(const char *host, const char *port, long count, long interval_ms)
+{
+    int s = connect_to(host, port, SOCK_DGRAM, NULL, NULL);
+    struct timeval tv = {.tv_sec = 2};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char last_source[128] = "";
+    long answered = 0, sources = 0;
+    for (long i = 1; i <= count; i++) {
+        char msg[32];
+        int len = snprintf(msg, sizeof(msg), "talk %ld", i);
+        if (send(s, msg, (size_t)len, 0) < 0)
+            die("send");
+        ssize_t n;
+        /* Skip late answers to earlier datagrams: wait for this one's. */
+        while ((n = recv(s, buf, sizeof(buf) - 1, 0)) >= 0) {
+            buf[n] = '\0';
+            if (strncmp((char *)buf, msg, (size_t)len) == 0 && buf[len] == ' ')
+                break;
+        }
+        if (n >= 0) {
+            answered++;
+            const char *source = (char *)buf + len + 1;
+            if (strcmp(source, last_source) != 0) {
+                if (sources > 0)
+                    fprintf(stderr, "xfer: from datagram %ld on, seen from %s, no longer %s\n", i,
+                            source, last_source);
+                snprintf(last_source, sizeof(last_source), "%s", source);
+                sources++;
+            }
+        }
+        if (i < count)
+            sleep_ms(interval_ms);
+    }
+    printf("answered %ld of %ld, seen from %ld source(s)\n", answered, count, sources);
+}
+
+/* udp-flood: many source ports, as an attacker filling the flow table. */
+static void udp_flood(const char *host, const char *port, long n, long rounds)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+    struct pollfd *fds = calloc((size_t)n, sizeof(*fds));
+    bool *got = calloc((size_t)n, sizeof(*got));
+    if (!fds || !got)
+        die("calloc");
+    for (long i = 0; i < n; i++) {
+        fds[i].fd = connect_to(host, port, SOCK_DGRAM, NULL, NULL);
+        fds[i].events = POLLIN;
+        if (fcntl(fds[i].fd, F_SETFL, O_NONBLOCK) < 0)
+            die("fcntl");
+    }
+    long datagrams = 0;
+    for (long r = 0; r < rounds; r++) {
+        for (long i = 0; i < n; i++) {
+            char msg[32];
+            int len = snprintf(msg, sizeof(msg), "flood %ld", i);
+            send(fds[i].fd, msg, (size_t)len, 0); /* refused or dropped: so be it */
+            if (i % 32 == 31)
+                sleep_ms(1);
+        }
+        struct timespec start, now;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+            if (spent >= 300)
+                break;
+            if (poll(fds, (nfds_t)n, (int)(300 - spent)) <= 0)
+                continue;
+            for (long i = 0; i < n; i++) {
+                if (fds[i].revents & POLLIN) {
+                    while (recv(fds[i].fd, buf, sizeof(buf), 0) >= 0) {
+                        got[i] = true;
+                        datagrams++;
+                    }
+                }
+            }
+        }
+    }
+    long answered = 0;
+    for (long i = 0; i < n; i++)
+        answered += got[i];
+    printf("answered %ld of %ld (%ld of %ld datagrams)\n", answered, n, datagrams, rounds * n);
+}
+
 int main(int argc, char **argv)
 {
     struct sockaddr_in6 peer;
@@ -466,6 +690,14 @@ int main(int argc, char **argv)
         echo_serve(argv[2], atol(argv[3]));
     } else if (argc == 5 && strcmp(argv[1], "many") == 0) {
         many(argv[2], argv[3], atol(argv[4]));
+    } else if (argc == 7 && strcmp(argv[1], "hijack") == 0) {
+        hijack(argv[2], argv[3], argv[4], argv[5], atol(argv[6]));
+    } else if (argc == 3 && strcmp(argv[1], "udp-whoami") == 0) {
+        udp_whoami(argv[2]);
+    } else if (argc == 6 && strcmp(argv[1], "udp-talk") == 0) {
+        udp_talk(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
+    } else if (argc == 6 && strcmp(argv[1], "udp-flood") == 0) {
+        udp_flood(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
     } else {
         fprintf(stderr, "usage: see the comment at the top of tests/tools/xfer.c\n");
         return 2;
