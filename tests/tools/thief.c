@@ -82,10 +82,22 @@ static void forget(victim_t *v)
     v->pid = 0;
 }
 
+/* Print what the fd got (a copy of pid's fd) is, and close it. */
+static void report_stolen(long pid, int fd, int got, const char *how)
+{
+    char self[64], target[PATH_MAX];
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", got);
+    ssize_t n = readlink(self, target, sizeof(target) - 1);
+    target[n < 0 ? 0 : n] = '\0';
+    printf("stolen %ld %d %s%s\n", pid, fd, target, how);
+    close(got);
+    stolen++;
+}
+
 /* One try at everything v holds. */
 static void rob(victim_t *v, const char *marker)
 {
-    char path[PATH_MAX + 64], target[PATH_MAX];
+    char path[PATH_MAX + 64];
     struct stat st;
     bool took = false;
     snprintf(path, sizeof(path), "/proc/%ld/root%s", v->pid, marker);
@@ -104,13 +116,7 @@ static void rob(victim_t *v, const char *marker)
                 break;
             continue;
         }
-        char self[64];
-        snprintf(self, sizeof(self), "/proc/self/fd/%d", got);
-        ssize_t n = readlink(self, target, sizeof(target) - 1);
-        target[n < 0 ? 0 : n] = '\0';
-        printf("stolen %ld %d %s (through /proc)\n", v->pid, fd, target);
-        close(got);
-        stolen++;
+        report_stolen(v->pid, fd, got, " (through /proc)");
         took = true;
     }
     for (int fd = 3; fd <= 260; fd++) {
@@ -124,13 +130,7 @@ static void rob(victim_t *v, const char *marker)
                 return; /* not now: maybe later in its setup */
             continue;   /* EBADF: no such fd */
         }
-        char self[64];
-        snprintf(self, sizeof(self), "/proc/self/fd/%d", got);
-        ssize_t n = readlink(self, target, sizeof(target) - 1);
-        target[n < 0 ? 0 : n] = '\0';
-        printf("stolen %ld %d %s\n", v->pid, fd, target);
-        close(got);
-        stolen++;
+        report_stolen(v->pid, fd, got, "");
         took = true;
     }
     if (took)
