@@ -74,7 +74,7 @@ int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_
     return lock;
 }
 
-void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid)
+int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, upod_error_t *err)
 {
     int proc_fd = proc_host_fd();
     ctr->status = CTR_RUNNING;
@@ -84,7 +84,11 @@ void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid)
     ctr->started = time_now_ns();
     ctr->finished = 0;
     ctr->exit_code = 0;
-    save_record(ctrs_fd, ctr);
+    if (ctr_save(ctrs_fd, ctr, false, err) < 0) {
+        upod_error_wrap(err, "container %s was stopped: its record could not say it runs", ctr->name);
+        return -1;
+    }
+    return 0;
 }
 
 void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
@@ -253,7 +257,15 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
         dprintf(ready, "%d %s\n", failed, msg);
         _exit(1);
     }
-    monitor_record_running(ctrs_fd, ctr, pid);
+    /* Nothing may run that its record denies: if the record cannot say
+     * running (a full state filesystem), the container goes and the start
+     * fails; the record stays as it was (written whole or not at all). */
+    if (monitor_record_running(ctrs_fd, ctr, pid, &err) < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        report_failure(ready, &err);
+        _exit(1);
+    }
     close(lock);
     dprintf(ready, "0 ok\n");
     close(ready);
