@@ -148,11 +148,13 @@ static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_ac
     for (size_t i = 0; i < nrefs; i++) {
         ctr_t c = {0};
         upod_error_t one = {0};
-        int found = cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, refs[i], &c, &one);
-        /* rm also takes a record that cannot be read (refused just above). */
-        if (found < 0 && action == rm_one && one.kind != UPOD_ERR_NO_SUCH) {
+        /* rm also takes a record that cannot be read (which the lookup
+         * of every other command refuses). */
+        int found = action == rm_one ? ctr_lookup_any(ctx.ctrs_fd, refs[i], &c, &one) : -1;
+        if (found < 0 || !c.unreadable) {
+            ctr_clear(&c);
             one = (upod_error_t){0};
-            found = ctr_lookup_any(ctx.ctrs_fd, refs[i], &c, &one);
+            found = cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, refs[i], &c, &one);
         }
         if (found == 0 && action(&ctx, &c, refs[i], o, &one) == 0) {
             ctr_clear(&c);

@@ -236,6 +236,41 @@ int ctr_save(int ctrs_fd, const ctr_t *c, bool create, upod_error_t *err)
     return state_write_file(fd, CTR_RECORD_FILE, text, len, err);
 }
 
+#define CTR_RESERVE_FILE ".reserve"
+
+int ctr_reserve_space(int ctrs_fd, const ctr_t *c, upod_error_t *err)
+{
+    kv_t kv;
+    kv_init(&kv);
+    ctr_to_kv(c, &kv);
+    cleanup_free char *text = kv_serialize(&kv);
+    kv_clear(&kv);
+    cleanup_close int fd = state_open_subdir(ctrs_fd, c->id, false, err);
+    if (fd < 0)
+        return -1;
+    /* The new record is written whole before the old one is freed: room
+     * for all of it, plus what its exit adds, rounded up by pages. */
+    return state_reserve_file(fd, CTR_RESERVE_FILE, strlen(text) + 8192, err);
+}
+
+void ctr_release_reserve(int ctrs_fd, const char *id)
+{
+    cleanup_free char *path = xasprintf("%s/%s", id, CTR_RESERVE_FILE);
+    unlinkat(ctrs_fd, path, 0);
+}
+
+int ctr_save_final(int ctrs_fd, const ctr_t *c, upod_error_t *err)
+{
+    int r = ctr_save(ctrs_fd, c, false, err);
+    if (r < 0 && err->errnum == ENOSPC) {
+        ctr_release_reserve(ctrs_fd, c->id);
+        *err = (upod_error_t){0};
+        r = ctr_save(ctrs_fd, c, false, err);
+    }
+    ctr_release_reserve(ctrs_fd, c->id);
+    return r;
+}
+
 /* The record in dirfd (containers/<id>), parsed; errors name the file. */
 static int load_record(int dirfd, const char *id, ctr_t *out, upod_error_t *err)
 {

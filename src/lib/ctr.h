@@ -86,6 +86,14 @@ int ctrs_dir_open(int state_fd, upod_error_t *err);
  * A record larger than STATE_FILE_MAX is refused (it could not be read
  * back). */
 int ctr_save(int ctrs_fd, const ctr_t *c, bool create, upod_error_t *err);
+/* Before a container is released: keep enough of the state filesystem
+ * (containers/<id>/.reserve) that the record of its end can be written
+ * even when the filesystem is full by then. */
+int ctr_reserve_space(int ctrs_fd, const ctr_t *c, upod_error_t *err);
+/* Save the last record of a run (its exit): on ENOSPC the reserve is given
+ * back and the save tried again; the reserve goes in any case. */
+int ctr_save_final(int ctrs_fd, const ctr_t *c, upod_error_t *err);
+void ctr_release_reserve(int ctrs_fd, const char *id);
 /* Fails on a bad record (naming the file), or one whose id is not its
  * directory's name. */
 int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err);

@@ -42,7 +42,7 @@ static proc_ref_t find_command(int proc_fd, pid_t pid)
 static void save_record(int ctrs_fd, const ctr_t *ctr)
 {
     upod_error_t err = {0};
-    if (ctr_save(ctrs_fd, ctr, false, &err) < 0)
+    if (ctr_save_final(ctrs_fd, ctr, &err) < 0)
         dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
 }
 
@@ -84,7 +84,10 @@ int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, upod_error_t *err
     ctr->started = time_now_ns();
     ctr->finished = 0;
     ctr->exit_code = 0;
-    if (ctr_save(ctrs_fd, ctr, false, err) < 0) {
+    /* Space for the record of its end first, then the record that it
+     * runs: if either cannot be written, the caller stops it. */
+    if (ctr_reserve_space(ctrs_fd, ctr, err) < 0 || ctr_save(ctrs_fd, ctr, false, err) < 0) {
+        ctr_release_reserve(ctrs_fd, ctr->id);
         upod_error_wrap(err, "container %s was stopped: its record could not say it runs", ctr->name);
         return -1;
     }

@@ -198,6 +198,31 @@ int state_write_file(int dirfd, const char *name, const char *data, size_t len, 
     return 0;
 }
 
+int state_reserve_file(int dirfd, const char *name, size_t size, upod_error_t *err)
+{
+    cleanup_close int fd =
+        openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot reserve space in the state directory");
+    static const char zeros[4096];
+    for (size_t done = 0; done < size;) {
+        size_t chunk = size - done < sizeof(zeros) ? size - done : sizeof(zeros);
+        ssize_t w = TEMP_FAILURE_RETRY(write(fd, zeros, chunk));
+        if (w < 0) {
+            int saved = errno;
+            unlinkat(dirfd, name, 0);
+            return upod_fail(err, saved, "cannot reserve space in the state directory");
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) < 0) {
+        int saved = errno;
+        unlinkat(dirfd, name, 0);
+        return upod_fail(err, saved, "cannot reserve space in the state directory");
+    }
+    return 0;
+}
+
 /* Open a state file to read it: a regular file, never a symlink, and
  * never a FIFO that would block the reader (O_NONBLOCK, then checked). */
 static int open_state_file(int dirfd, const char *name)

@@ -69,6 +69,10 @@ int state_dir_probe(state_dir_choice_t *choice, bool *exists, upod_error_t *err)
  * half-written one. */
 int state_write_file(int dirfd, const char *name, const char *data, size_t len, upod_error_t *err);
 
+/* Keep size bytes of the filesystem for a later write: dir/name, a file
+ * of that size (zeros, synced). Unlinking it gives the space back. */
+int state_reserve_file(int dirfd, const char *name, size_t size, upod_error_t *err);
+
 /* Read dir/name (a regular file, no symlinks followed, at most
  * STATE_FILE_MAX bytes) into a NUL-terminated buffer. */
 int state_read_file(int dirfd, const char *name, char **out, upod_error_t *err);

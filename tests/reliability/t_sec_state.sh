@@ -167,7 +167,8 @@ test_corrupt_container_records_affect_only_themselves() {
 
 # A full state filesystem: start and restart fail (not 0) when the record
 # cannot say running, the container does not run, the record says what it
-# said before; once space is freed, both work.
+# said before; a container started before the disk filled still gets its
+# exit code recorded; once space is freed, start and restart work.
 test_full_state_fs_start_and_restart() {
     make_rootfs "$TESTDIR/rootfs"
     cat >"$TESTDIR/full.sh" <<'SCRIPT'
@@ -186,6 +187,8 @@ run_upod create --pod a --name c1 --rootfs "$TESTDIR/rootfs" sleep 301
 assert_status 0
 run_upod run -d --pod a --name c2 --rootfs "$TESTDIR/rootfs" sleep 302
 assert_status 0
+run_upod run -d --pod a --name c3 --rootfs "$TESTDIR/rootfs" sh -c 'sleep 2; exit 7'
+assert_status 0
 dd if=/dev/zero of="$XDG_RUNTIME_DIR/filler" bs=4k 2>/dev/null
 run_upod start c1
 [ "$status" -ne 0 ] || fail "start on a full disk returned 0 (ps: $(status_of c1))"
@@ -199,6 +202,11 @@ assert_contains "$err" "No space left on device" "restart: stderr"
 sleep 0.3
 runs 302 && fail "c2 runs while its record says $(status_of c2)"
 case $(status_of c2) in Up*) fail "c2 recorded Up, but it does not run" ;; esac
+# The end of a container that started with space is recorded on a full
+# disk (its monitor reserved the room before releasing it).
+c3_exited() { case $(status_of c3) in Exited*) true ;; *) false ;; esac; }
+wait_for 10 c3_exited || fail "c3 did not exit: $(status_of c3)"
+assert_contains "$(status_of c3)" "Exited (7)" "c3's exit recorded on a full disk"
 rm -f "$XDG_RUNTIME_DIR/filler"
 run_upod start c1
 assert_status 0
