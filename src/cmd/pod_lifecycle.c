@@ -271,7 +271,7 @@ int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, c
     int ret = 0;
     if (pod_runs(&pod)) {
         ret = upod_fail_status(err, 2, 0, "pod %s is running: stop it first or use --force",
-                               pod.config.name);
+                               pod.config.name[0] ? pod.config.name : pod.config.id);
     } else {
         /* Rename first: the pod disappears at once, even if removing its
          * files is interrupted. */
@@ -279,7 +279,8 @@ int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, c
         if (remove_pod_containers(st, pod.config.id, err) < 0)
             ret = -1;
         else if (renameat(st->pods_fd, pod.config.id, st->pods_fd, gone) < 0)
-            ret = upod_fail(err, errno, "cannot remove pod %s", pod.config.name);
+            ret = upod_fail(err, errno, "cannot remove pod %s",
+                            pod.config.name[0] ? pod.config.name : pod.config.id);
         else
             ret = state_remove_tree(st->pods_fd, gone, err);
         state_sweep(st->pods_fd, POD_CONFIG_FILE);

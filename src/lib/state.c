@@ -215,11 +215,8 @@ int state_reserve_file(int dirfd, const char *name, size_t size, upod_error_t *e
         }
         done += (size_t)w;
     }
-    if (fsync(fd) < 0) {
-        int saved = errno;
-        unlinkat(dirfd, name, 0);
-        return upod_fail(err, saved, "cannot reserve space in the state directory");
-    }
+    /* No fsync: the blocks are taken when written (tmpfs pages, or a
+     * delayed allocation's reservation), and the file is only ever freed. */
     return 0;
 }
 

@@ -70,7 +70,7 @@ int state_dir_probe(state_dir_choice_t *choice, bool *exists, upod_error_t *err)
 int state_write_file(int dirfd, const char *name, const char *data, size_t len, upod_error_t *err);
 
 /* Keep size bytes of the filesystem for a later write: dir/name, a file
- * of that size (zeros, synced). Unlinking it gives the space back. */
+ * of that size (zeros). Unlinking it gives the space back. */
 int state_reserve_file(int dirfd, const char *name, size_t size, upod_error_t *err);
 
 /* Read dir/name (a regular file, no symlinks followed, at most
