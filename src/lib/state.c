@@ -228,8 +228,8 @@ static int open_state_file(int dirfd, const char *name)
     if (fd < 0)
         return -1;
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        int saved = S_ISREG(st.st_mode) ? errno : EINVAL;
+    int saved = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+    if (saved) {
         close(fd);
         errno = saved;
         return -1;
@@ -366,7 +366,12 @@ static int wait_for_lock(int fd, upod_error_t *err)
     if (sigaction(SIGALRM, &tick, &old_action) < 0)
         return upod_fail(err, errno, "cannot wait for the state lock");
     sigprocmask(SIG_UNBLOCK, &alarm_only, &old_mask);
-    setitimer(ITIMER_REAL, &every_second, &old_timer);
+    if (setitimer(ITIMER_REAL, &every_second, &old_timer) < 0) {
+        int saved = errno;
+        sigaction(SIGALRM, &old_action, NULL);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        return upod_fail(err, saved, "cannot wait for the state lock");
+    }
     bool reported = false;
     int ret = 0, saved = 0;
     char holder[128];
@@ -382,7 +387,8 @@ static int wait_for_lock(int fd, upod_error_t *err)
         }
         if (lock_ticks >= 1 && !reported) {
             describe_holder(state_lock_holder(fd), holder, sizeof(holder));
-            fprintf(stderr, "Warning: waiting for the state lock held by %s (for up to %ld s)\n",
+            fprintf(stderr, "Warning: waiting for the state lock held by %s; giving up after "
+                            "%ld s\n",
                     holder, timeout);
             reported = true;
         }
