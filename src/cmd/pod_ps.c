@@ -311,7 +311,7 @@ json_t *pod_inspect_json(const pod_t *p, const ctr_t *ctrs, size_t nctrs)
     json_set_int(o, "KeeperPid", running ? p->state.keeper.pid : 0);
     json_set(o, "Namespaces", namespaces_json(p, running));
     if (status == POD_STATUS_EXITED)
-        json_set_int(o, "ExitCode", p->state.exit_code);
+        json_set_int(o, "ExitCode", pod_effective_exit_code(p));
     return o;
 }
 
