@@ -162,6 +162,10 @@ struct json;
 /* The JSON of `pod inspect` for one pod (pod_ps.c), its containers taken
  * from ctrs. */
 struct json *pod_inspect_json(const struct pod *p, const struct ctr_record *ctrs, size_t nctrs);
+/* One warning line on stderr for each unreadable pod or container record
+ * in the list (naming its file, and how to remove it). */
+void cmd_warn_unreadable_pods(const cmd_state_t *st, const struct pod *pods, size_t n);
+void cmd_warn_unreadable_ctrs(const cmd_state_t *st, const struct ctr_record *ctrs, size_t n);
 /* Open the state, find one pod by name, id, id prefix or infra name. */
 int cmd_find_pod(const char *ref, struct pod *out, upod_error_t *err);
 

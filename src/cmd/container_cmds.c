@@ -69,6 +69,17 @@ wait_monitor:
         pidfd_wait_exit(mon, 5000);
 }
 
+/* An unreadable record may name a monitor but no process: a monitor that
+ * outlived stop_container goes with SIGKILL (its container with it,
+ * PR_SET_PDEATHSIG), its start time checked. */
+static void end_monitor(const ctr_t *c)
+{
+    upod_error_t ignored = {0};
+    cleanup_close int mon = proc_ref_pidfd(&c->monitor, &ignored);
+    if (mon >= 0 && upod_pidfd_send_signal(mon, SIGKILL) == 0)
+        pidfd_wait_exit(mon, 5000);
+}
+
 typedef struct {
     long timeout;
     bool force;
@@ -107,6 +118,8 @@ static int parse_simple(int argc, char **argv, const char *cmd, const char *shor
 /* ref: the name or id as the user typed it (podman echoes it back). */
 typedef int (*ctr_action_t)(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
                             upod_error_t *err);
+static int rm_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
+                  upod_error_t *err);
 
 /* Run action on each named container; failures are printed as they come.
  * Exit status as podman's: 0, else the failure's (1 when every failure
@@ -121,8 +134,8 @@ static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_ac
     size_t nrefs = (size_t)(argc - optind);
     ctr_t *all = NULL;
     size_t nall = 0;
-    if (o->all) { /* every container there is now, by id */
-        if (ctr_list(ctx.ctrs_fd, &all, &nall, err) < 0) {
+    if (o->all) { /* every container there is now, by id (rm: unreadable ones too) */
+        if ((action == rm_one ? ctr_list_all : ctr_list)(ctx.ctrs_fd, &all, &nall, err) < 0) {
             ctx_close(&ctx);
             return -1;
         }
@@ -135,8 +148,15 @@ static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_ac
     for (size_t i = 0; i < nrefs; i++) {
         ctr_t c = {0};
         upod_error_t one = {0};
-        if (cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, refs[i], &c, &one) == 0 &&
-            action(&ctx, &c, refs[i], o, &one) == 0) {
+        /* rm also takes a record that cannot be read (which the lookup
+         * of every other command refuses). */
+        int found = action == rm_one ? ctr_lookup_any(ctx.ctrs_fd, refs[i], &c, &one) : -1;
+        if (found < 0 || !c.unreadable) {
+            ctr_clear(&c);
+            one = (upod_error_t){0};
+            found = cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, refs[i], &c, &one);
+        }
+        if (found == 0 && action(&ctx, &c, refs[i], o, &one) == 0) {
             ctr_clear(&c);
             continue;
         }
@@ -175,12 +195,15 @@ static int rm_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o
     /* A start may race with us: whether it runs is settled under the lock,
      * where the record is removed. */
     for (int tries = 0; tries < 10; tries++) {
-        if (ctr_effective_status(c) == CTR_RUNNING) {
+        if (ctr_effective_status(c) == CTR_RUNNING ||
+            (c->unreadable && ctr_processes_alive(c))) {
             if (!o->force)
                 return upod_fail_status(err, 2, 0, "container %s is running: stop it first or "
                                                    "use --force",
-                                        c->name);
+                                        c->name[0] ? c->name : c->id);
             stop_container(c, o->timeout, c->stop_signal);
+            if (c->unreadable)
+                end_monitor(c);
         }
         int r = ctr_remove_with_pod(&ctx->st, ctx->ctrs_fd, c, err);
         if (r < 0)
@@ -477,7 +500,7 @@ static json_t *ctr_inspect_json(const ctr_t *c, const pod_t *pod, const char *st
     /* podman's name for the process watching the container: ours is the
      * upod-monitor (or the CLI of an attached run). */
     json_set_int(st, "ConmonPid", s == CTR_RUNNING ? c->monitor.pid : 0);
-    json_set_int(st, "ExitCode", s == CTR_EXITED ? c->exit_code : 0);
+    json_set_int(st, "ExitCode", s == CTR_EXITED ? ctr_effective_exit_code(c) : 0);
     rfc3339_nano(c->started, started, sizeof(started));
     rfc3339_nano(c->finished, finished, sizeof(finished));
     json_set_string(st, "StartedAt", c->started ? started : "");
@@ -623,7 +646,7 @@ static int wait_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t 
         if (ctr_load(ctx->ctrs_fd, id, c, err) < 0)
             return -1; /* removed meanwhile (--rm) */
     }
-    printf("%d\n", c->status == CTR_EXITED ? c->exit_code : -1);
+    printf("%d\n", ctr_effective_exit_code(c));
     return 0;
 }
 

@@ -31,17 +31,28 @@ typedef struct {
 typedef int (*pod_action_t)(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o,
                             upod_error_t *err);
 
-/* Lock, find the pod. The caller unlocks (close). */
-static int lock_and_lookup(cmd_state_t *st, const char *ref, pod_t *pod, upod_error_t *err)
+/* Lock, find the pod (any: an unreadable one too, for stop and rm). The
+ * caller unlocks (close). */
+static int lock_and_lookup(cmd_state_t *st, const char *ref, bool any, pod_t *pod,
+                           upod_error_t *err)
 {
     int lock = state_lock(st->state_fd, err);
     if (lock < 0)
         return -1;
-    if (pod_lookup(st->pods_fd, ref, pod, err) < 0) {
+    if ((any ? pod_lookup_any : pod_lookup)(st->pods_fd, ref, pod, err) < 0) {
         close(lock);
         return -1;
     }
     return lock;
+}
+
+/* Processes of the pod still run: Running, or Unknown (unreadable) with
+ * its recorded keeper or infra alive (start times checked). */
+static bool pod_runs(const pod_t *pod)
+{
+    if (pod->unreadable)
+        return pod_processes_alive(pod);
+    return pod_effective_status(pod) == POD_STATUS_RUNNING;
 }
 
 /* A pod recorded Running whose keeper is gone: write down that it exited. */
@@ -60,7 +71,7 @@ int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, bool tie_
                       upod_error_t *err)
 {
     pod_t pod;
-    int lock = lock_and_lookup(st, ref, &pod, err);
+    int lock = lock_and_lookup(st, ref, false, &pod, err);
     if (lock < 0)
         return -1;
     int ret = 0;
@@ -110,17 +121,19 @@ static void stop_processes(const pod_t *pod, long timeout)
 static int stop_pod(cmd_state_t *st, const char *ref, long timeout, pod_t *out, upod_error_t *err)
 {
     pod_t pod;
-    int lock = lock_and_lookup(st, ref, &pod, err);
+    int lock = lock_and_lookup(st, ref, true, &pod, err);
     if (lock < 0)
         return -1;
-    bool running = pod_effective_status(&pod) == POD_STATUS_RUNNING;
+    bool running = pod_runs(&pod);
     settle_stale(st, &pod);
     close(lock);
     if (running) {
+        /* An unreadable pod is stopped through what its state still tells
+         * (keeper and infra, start times checked: never a reused pid). */
         stop_processes(&pod, timeout);
         /* The keeper records the exit; if it was killed, we do. */
         pod_t after;
-        lock = lock_and_lookup(st, pod.config.id, &after, err);
+        lock = lock_and_lookup(st, pod.config.id, true, &after, err);
         if (lock >= 0) {
             settle_stale(st, &after);
             close(lock);
@@ -166,7 +179,7 @@ static int restart_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t 
 static int kill_one(cmd_state_t *st, const char *ref, const lifecycle_opts_t *o, upod_error_t *err)
 {
     pod_t pod;
-    int lock = lock_and_lookup(st, ref, &pod, err);
+    int lock = lock_and_lookup(st, ref, false, &pod, err);
     if (lock < 0)
         return -1;
     int ret = 0;
@@ -200,7 +213,7 @@ static void wait_pod_monitors(cmd_state_t *st, const char *pod_id)
     cleanup_close int ctrs_fd = ctrs_dir_open(st->state_fd, &ignored);
     ctr_t *list;
     size_t n;
-    if (ctrs_fd < 0 || ctr_list(ctrs_fd, &list, &n, &ignored) < 0)
+    if (ctrs_fd < 0 || ctr_list_all(ctrs_fd, &list, &n, &ignored) < 0)
         return;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(list[i].pod_id, pod_id) != 0)
@@ -221,13 +234,15 @@ static int remove_pod_containers(cmd_state_t *st, const char *pod_id, upod_error
         return -1;
     ctr_t *list;
     size_t n;
-    if (ctr_list(ctrs_fd, &list, &n, err) < 0)
+    if (ctr_list_all(ctrs_fd, &list, &n, err) < 0)
         return -1;
     int ret = 0;
     for (size_t i = 0; i < n && ret == 0; i++) {
         if (strcmp(list[i].pod_id, pod_id) != 0)
             continue;
-        if (ctr_effective_status(&list[i]) == CTR_RUNNING)
+        /* An unreadable record goes too, unless what it names still runs. */
+        if (ctr_effective_status(&list[i]) == CTR_RUNNING ||
+            (list[i].unreadable && ctr_processes_alive(&list[i])))
             ret = upod_fail(err, 0, "container %s of the pod still runs", list[i].name);
         else
             ret = ctr_remove(ctrs_fd, list[i].id, err);
@@ -246,18 +261,18 @@ int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, c
             return -1;
         pod_clear(&pod);
     }
-    if (pod_lookup(st->pods_fd, ref, &pod, err) < 0)
+    if (pod_lookup_any(st->pods_fd, ref, &pod, err) < 0)
         return -1;
-    if (pod_effective_status(&pod) != POD_STATUS_RUNNING)
+    if (!pod_runs(&pod))
         wait_pod_monitors(st, pod.config.id);
     pod_clear(&pod);
-    int lock = lock_and_lookup(st, ref, &pod, err);
+    int lock = lock_and_lookup(st, ref, true, &pod, err);
     if (lock < 0)
         return -1;
     int ret = 0;
-    if (pod_effective_status(&pod) == POD_STATUS_RUNNING) {
+    if (pod_runs(&pod)) {
         ret = upod_fail_status(err, 2, 0, "pod %s is running: stop it first or use --force",
-                               pod.config.name);
+                               pod.config.name[0] ? pod.config.name : pod.config.id);
     } else {
         /* Rename first: the pod disappears at once, even if removing its
          * files is interrupted. */
@@ -265,7 +280,8 @@ int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, c
         if (remove_pod_containers(st, pod.config.id, err) < 0)
             ret = -1;
         else if (renameat(st->pods_fd, pod.config.id, st->pods_fd, gone) < 0)
-            ret = upod_fail(err, errno, "cannot remove pod %s", pod.config.name);
+            ret = upod_fail(err, errno, "cannot remove pod %s",
+                            pod.config.name[0] ? pod.config.name : pod.config.id);
         else
             ret = state_remove_tree(st->pods_fd, gone, err);
         state_sweep(st->pods_fd, POD_CONFIG_FILE);
@@ -304,7 +320,7 @@ static int for_each_pod(int argc, char **argv, const lifecycle_opts_t *o, const 
     pod_t *pods = NULL;
     size_t npods = 0;
     if (o->all) {
-        if (pod_list(st.pods_fd, &pods, &npods, err) < 0) {
+        if (pod_list_all(st.pods_fd, &pods, &npods, err) < 0) {
             cmd_state_close(&st);
             return -1;
         }

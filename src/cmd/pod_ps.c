@@ -27,6 +27,8 @@ static const char *infra_state_name(pod_status_t s)
         return "running";
     case POD_STATUS_STOPPED:
         return "stopped";
+    case POD_STATUS_UNKNOWN:
+        return "unknown";
     case POD_STATUS_EXITED:
         break;
     }
@@ -92,9 +94,20 @@ static json_t *pod_ps_json(const pod_t *p, const ctr_t *ctrs, size_t nctrs)
     return o;
 }
 
+void cmd_warn_unreadable_pods(const cmd_state_t *st, const pod_t *pods, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (pods[i].unreadable)
+            fprintf(stderr, "Warning: pod %.12s cannot be read (%s/%s), its status is Unknown: "
+                            "'upod pod rm -f %.12s' removes it and ends its processes\n",
+                    pods[i].config.id, st->path, pods[i].unreadable, pods[i].config.id);
+    }
+}
+
 /* ---- filters ---- */
 
 static const char pod_filter_keys[] = "name, id, status and label";
+
 
 static int add_filter(cli_filters_t *fs, const char *text, upod_error_t *err)
 {
@@ -104,7 +117,7 @@ static int add_filter(cli_filters_t *fs, const char *text, upod_error_t *err)
     pod_status_t s;
     if (strcmp(f->key, "status") == 0 && !pod_status_parse(f->value, &s))
         return upod_fail(err, 0, "invalid pod status \"%s\": use created, running, degraded, "
-                                 "stopped or exited",
+                                 "stopped, exited or unknown",
                          f->value);
     return 0;
 }
@@ -191,10 +204,11 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
     ctr_t *ctrs = NULL;
     size_t nctrs = 0;
     if (ret == 0)
-        ret = pod_list(st.pods_fd, &pods, &n, err);
+        ret = pod_list_all(st.pods_fd, &pods, &n, err);
     if (ret == 0)
         ret = cmd_list_containers(&st, &ctrs, &nctrs, err);
     if (ret == 0) {
+        cmd_warn_unreadable_pods(&st, pods, n);
         size_t kept = 0;
         for (size_t i = 0; i < n; i++) {
             if (cli_filters_select(&filters, filter_matches, &pods[i]))
@@ -301,7 +315,7 @@ json_t *pod_inspect_json(const pod_t *p, const ctr_t *ctrs, size_t nctrs)
     json_set_int(o, "KeeperPid", running ? p->state.keeper.pid : 0);
     json_set(o, "Namespaces", namespaces_json(p, running));
     if (status == POD_STATUS_EXITED)
-        json_set_int(o, "ExitCode", p->state.exit_code);
+        json_set_int(o, "ExitCode", pod_effective_exit_code(p));
     return o;
 }
 

@@ -50,6 +50,17 @@ static char *ports_text(const pod_t *p, pod_status_t s)
     return text;
 }
 
+/* "Exited (0) 2 seconds ago"; "Exited (137)" alone when nobody recorded
+ * when it ended (a killed keeper or monitor): no made-up age. */
+static char *exited_text(int code, long long finished, long long now)
+{
+    char ago[64];
+    if (finished <= 0)
+        return xasprintf("Exited (%d)", code);
+    human_duration((now - finished) / 1000000000LL, ago, sizeof(ago));
+    return xasprintf("Exited (%d) %s ago", code, ago);
+}
+
 /* "Up 3 seconds", "Exited (0) 2 seconds ago", "Created". */
 static char *status_text(const pod_t *p, pod_status_t s, long long now)
 {
@@ -59,9 +70,8 @@ static char *status_text(const pod_t *p, pod_status_t s, long long now)
         return xasprintf("Up %s", ago);
     }
     if (s == POD_STATUS_EXITED) {
-        long long end = p->state.finished ? p->state.finished : now;
-        human_duration((now - end) / 1000000000LL, ago, sizeof(ago));
-        return xasprintf("Exited (%d) %s ago", p->state.exit_code, ago);
+        bool recorded = p->state.status == POD_STATUS_EXITED;
+        return exited_text(pod_effective_exit_code(p), recorded ? p->state.finished : 0, now);
     }
     return xstrdup("Created");
 }
@@ -93,7 +103,7 @@ static json_t *infra_json(const pod_t *p, pod_status_t s, long long now, bool na
     json_set_string(o, "PodName", p->config.name);
     json_set_bool(o, "IsInfra", true);
     json_set_int(o, "Pid", s == POD_STATUS_RUNNING ? p->state.infra.pid : 0);
-    json_set_int(o, "ExitCode", s == POD_STATUS_EXITED ? p->state.exit_code : 0);
+    json_set_int(o, "ExitCode", s == POD_STATUS_EXITED ? pod_effective_exit_code(p) : 0);
     json_set_bool(o, "Exited", s == POD_STATUS_EXITED);
     return o;
 }
@@ -123,8 +133,10 @@ static json_t *ctr_json(const ctr_t *c, const pod_t *pod, long long now, bool na
         human_duration((now - c->started) / 1000000000LL, ago, sizeof(ago));
         status = xasprintf("Up %s", ago);
     } else if (s == CTR_EXITED) {
-        human_duration((now - (c->finished ? c->finished : now)) / 1000000000LL, ago, sizeof(ago));
-        status = xasprintf("Exited (%d) %s ago", c->status == CTR_EXITED ? c->exit_code : -1, ago);
+        status = exited_text(ctr_effective_exit_code(c), c->status == CTR_EXITED ? c->finished : 0,
+                             now);
+    } else if (s == CTR_UNKNOWN) {
+        status = xstrdup("Unknown");
     } else {
         status = xstrdup("Created");
     }
@@ -141,9 +153,19 @@ static json_t *ctr_json(const ctr_t *c, const pod_t *pod, long long now, bool na
     json_set_string(o, "PodName", pod ? pod->config.name : "");
     json_set_bool(o, "IsInfra", false);
     json_set_int(o, "Pid", s == CTR_RUNNING ? c->process.pid : 0);
-    json_set_int(o, "ExitCode", s == CTR_EXITED ? c->exit_code : 0);
+    json_set_int(o, "ExitCode", s == CTR_EXITED ? ctr_effective_exit_code(c) : 0);
     json_set_bool(o, "Exited", s == CTR_EXITED);
     return o;
+}
+
+void cmd_warn_unreadable_ctrs(const cmd_state_t *st, const ctr_t *ctrs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ctrs[i].unreadable)
+            fprintf(stderr, "Warning: container %.12s cannot be read (%s/%s), its status is "
+                            "Unknown: 'upod rm -f %.12s' removes it and ends its processes\n",
+                    ctrs[i].id, st->path, ctrs[i].unreadable, ctrs[i].id);
+    }
 }
 
 static const char ctr_filter_keys[] = "name, id, status and pod";
@@ -154,9 +176,10 @@ static int add_filter(cli_filters_t *fs, const char *text, upod_error_t *err)
         return -1;
     const cli_filter_t *f = &fs->items[fs->n - 1];
     if (strcmp(f->key, "status") == 0 && strcmp(f->value, "created") != 0 &&
-        strcmp(f->value, "running") != 0 && strcmp(f->value, "exited") != 0)
-        return upod_fail(err, 0, "invalid container status \"%s\": use created, running or "
-                                 "exited",
+        strcmp(f->value, "running") != 0 && strcmp(f->value, "exited") != 0 &&
+        strcmp(f->value, "unknown") != 0)
+        return upod_fail(err, 0, "invalid container status \"%s\": use created, running, "
+                                 "exited or unknown",
                          f->value);
     return 0;
 }
@@ -228,10 +251,15 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
     ctr_t *ctrs = NULL;
     size_t nctrs = 0;
     ret = pod_list(st.pods_fd, &pods, &n, err);
-    if (ret == 0 && cmd_list_containers(&st, &ctrs, &nctrs, err) < 0) {
+    int ctrs_fd = ret == 0 ? ctrs_dir_open(st.state_fd, err) : -1;
+    if (ret == 0 && (ctrs_fd < 0 || ctr_list_all(ctrs_fd, &ctrs, &nctrs, err) < 0)) {
         pod_list_free(pods, n);
         ret = -1;
     }
+    if (ctrs_fd >= 0)
+        close(ctrs_fd);
+    if (ret == 0)
+        cmd_warn_unreadable_ctrs(&st, ctrs, nctrs);
     cmd_state_close(&st);
     if (ret < 0) {
         cli_filters_free(&filters);

@@ -83,7 +83,13 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
         }
         return code;
     }
-    monitor_record_running(ctrs_fd, c, child);
+    if (monitor_record_running(ctrs_fd, c, child, err) < 0) {
+        kill(child, SIGKILL); /* its record could not say it runs: it must not */
+        waitpid(child, NULL, 0);
+        if (master >= 0)
+            close(master);
+        return -1;
+    }
     close(steal_fd(&lock));
     /* The terminal's signals reach the command itself (or travel as bytes
      * through the pty). */

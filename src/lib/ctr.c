@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,11 +26,23 @@
 #include "terminal.h"
 #include "util.h"
 
-static const char *const status_names[] = {"created", "running", "exited"};
+static const char *const status_names[] = {"created", "running", "exited", "unknown"};
 
 const char *ctr_status_name(ctr_status_t s)
 {
     return status_names[s];
+}
+
+int ctr_effective_exit_code(const ctr_t *c)
+{
+    if (c->status == CTR_RUNNING)
+        return 137; /* 128 + SIGKILL: what PR_SET_PDEATHSIG sent it */
+    return c->status == CTR_EXITED ? c->exit_code : 0;
+}
+
+bool ctr_processes_alive(const ctr_t *c)
+{
+    return proc_ref_alive(&c->monitor) || proc_ref_alive(&c->process);
 }
 
 ctr_status_t ctr_effective_status(const ctr_t *c)
@@ -196,6 +209,7 @@ void ctr_clear(ctr_t *c)
     for (size_t i = 0; i < c->ntmpfs; i++)
         free(c->tmpfs[i]);
     free(c->tmpfs);
+    free(c->unreadable);
     memset(c, 0, sizeof(*c));
 }
 
@@ -206,15 +220,77 @@ int ctrs_dir_open(int state_fd, upod_error_t *err)
 
 int ctr_save(int ctrs_fd, const ctr_t *c, bool create, upod_error_t *err)
 {
-    cleanup_close int fd = state_open_subdir(ctrs_fd, c->id, create, err);
-    if (fd < 0)
-        return -1;
     kv_t kv;
     kv_init(&kv);
     ctr_to_kv(c, &kv);
     cleanup_free char *text = kv_serialize(&kv);
     kv_clear(&kv);
-    return state_write_file(fd, CTR_RECORD_FILE, text, strlen(text), err);
+    size_t len = strlen(text);
+    if (len > STATE_FILE_MAX)
+        return upod_fail(err, 0, "the record of container %s would take %zu bytes, more than "
+                                 "upod reads back (%u): use shorter arguments, environment and "
+                                 "volume lists",
+                         c->name, len, STATE_FILE_MAX);
+    cleanup_close int fd = state_open_subdir(ctrs_fd, c->id, create, err);
+    if (fd < 0)
+        return -1;
+    return state_write_file(fd, CTR_RECORD_FILE, text, len, err);
+}
+
+#define CTR_RESERVE_FILE ".reserve"
+
+int ctr_reserve_space(int ctrs_fd, const ctr_t *c, upod_error_t *err)
+{
+    kv_t kv;
+    kv_init(&kv);
+    ctr_to_kv(c, &kv);
+    cleanup_free char *text = kv_serialize(&kv);
+    kv_clear(&kv);
+    cleanup_close int fd = state_open_subdir(ctrs_fd, c->id, false, err);
+    if (fd < 0)
+        return -1;
+    /* The new record is written whole before the old one is freed: room
+     * for all of it, plus what its exit adds, rounded up by pages. */
+    return state_reserve_file(fd, CTR_RESERVE_FILE, strlen(text) + 8192, err);
+}
+
+void ctr_release_reserve(int ctrs_fd, const char *id)
+{
+    cleanup_free char *path = xasprintf("%s/%s", id, CTR_RESERVE_FILE);
+    unlinkat(ctrs_fd, path, 0);
+}
+
+int ctr_save_final(int ctrs_fd, const ctr_t *c, upod_error_t *err)
+{
+    int r = ctr_save(ctrs_fd, c, false, err);
+    if (r < 0 && err->errnum == ENOSPC) {
+        ctr_release_reserve(ctrs_fd, c->id);
+        *err = (upod_error_t){0};
+        r = ctr_save(ctrs_fd, c, false, err);
+    }
+    ctr_release_reserve(ctrs_fd, c->id);
+    return r;
+}
+
+/* The record in dirfd (containers/<id>), parsed; errors name the file. */
+static int load_record(int dirfd, const char *id, ctr_t *out, upod_error_t *err)
+{
+    cleanup_free char *text = NULL;
+    kv_t kv;
+    int r = state_read_file(dirfd, CTR_RECORD_FILE, &text, err);
+    if (r == 0)
+        r = kv_parse(text, &kv, err);
+    if (r == 0) {
+        r = ctr_from_kv(&kv, out, err);
+        kv_clear(&kv);
+    }
+    if (r == 0 && strcmp(out->id, id) != 0) {
+        ctr_clear(out);
+        r = upod_fail(err, 0, "its id= is not the directory's name");
+    }
+    if (r < 0)
+        upod_error_wrap(err, "containers/%s/%s", id, CTR_RECORD_FILE);
+    return r;
 }
 
 int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
@@ -223,15 +299,69 @@ int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
     cleanup_close int fd = state_open_subdir(ctrs_fd, id, false, err);
     if (fd < 0)
         return -1;
-    cleanup_free char *text = NULL;
-    if (state_read_file(fd, CTR_RECORD_FILE, &text, err) < 0)
-        return -1;
+    return load_record(fd, id, out, err);
+}
+
+static proc_ref_t salvage_proc(const kv_t *kv, const char *pid_key, const char *start_key)
+{
+    long long pid, start;
+    if (!get_ll(kv, pid_key, 1, 0x7fffffff, &pid) || !get_ll(kv, start_key, 1, INT64_MAX, &start))
+        return (proc_ref_t){0};
+    return (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)start};
+}
+
+/* What containers/<id>/ still tells when its record cannot be read. */
+static void salvage_record(int dirfd, const char *id, const upod_error_t *why, ctr_t *out)
+{
+    char text[1300];
     kv_t kv;
-    if (kv_parse(text, &kv, err) < 0)
-        return -1;
-    int r = ctr_from_kv(&kv, out, err);
+    memset(out, 0, sizeof(*out));
+    state_salvage_file(dirfd, CTR_RECORD_FILE, &kv);
+    const char *name = kv_get(&kv, "name"), *pod = kv_get(&kv, "pod");
+    memcpy(out->id, id, sizeof(out->id));
+    out->name = xstrdup(name && pod_name_valid(name) ? name : "");
+    if (is_record_id(pod))
+        memcpy(out->pod_id, pod, sizeof(out->pod_id));
+    out->rootfs = xstrdup("");
+    out->argv = xcalloc(1, sizeof(char *));
+    out->workdir = xstrdup("/");
+    long long v;
+    out->created = get_ll(&kv, "created", 1, INT64_MAX, &v) ? v : 0;
+    out->stop_signal = get_ll(&kv, "stop_signal", 1, 64, &v) ? (int)v : SIGTERM;
+    out->monitor = salvage_proc(&kv, "monitor_pid", "monitor_start");
+    out->process = salvage_proc(&kv, "pid", "pid_start");
+    out->init = salvage_proc(&kv, "init_pid", "init_start");
+    out->own_pod = get_bool(&kv, "own_pod") && out->pod_id[0];
     kv_clear(&kv);
-    return r;
+    struct stat st;
+    if (out->created == 0 && fstat(dirfd, &st) == 0)
+        out->created = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    out->status = CTR_UNKNOWN;
+    out->unreadable = xstrdup(upod_error_text(why, text, sizeof(text)));
+}
+
+/* containers/<id> for a listing: 0 read whole, 1 unreadable (out: what
+ * was salvaged), -1 with err when it is not there (vanished, or not whole
+ * yet: ENOENT) or the listing fails. */
+static int load_entry(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    cleanup_close int fd = state_open_subdir(ctrs_fd, id, false, err);
+    if (fd < 0)
+        return -1;
+    upod_error_t why = {0};
+    if (load_record(fd, id, out, &why) == 0)
+        return 0;
+    struct stat st;
+    if (state_error_is_transient(&why) ||
+        (fstatat(fd, CTR_RECORD_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)) {
+        *err = why; /* a create in progress, or its leftover (state_sweep) */
+        if (!state_error_is_transient(&why))
+            err->errnum = ENOENT;
+        return -1;
+    }
+    salvage_record(fd, id, &why, out);
+    return 1;
 }
 
 static int by_created_desc(const void *a, const void *b)
@@ -250,7 +380,8 @@ int ctr_status_now(int ctrs_fd, const char *id, ctr_status_t *status, upod_error
     return 0;
 }
 
-int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
+static int list_records(int ctrs_fd, bool with_unreadable, ctr_t **out, size_t *n,
+                        upod_error_t *err)
 {
     *out = NULL;
     *n = 0;
@@ -263,28 +394,57 @@ int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
     }
     rewinddir(d);
     struct dirent *e;
+    ctr_t *bad = NULL;
+    size_t nbad = 0;
     while ((e = readdir(d))) {
-        if (strlen(e->d_name) != CONTAINER_ID_LEN || !isxdigit((unsigned char)e->d_name[0]))
+        if (!is_record_id(e->d_name))
             continue;
         ctr_t c;
         upod_error_t failed = {0};
-        if (ctr_load(ctrs_fd, e->d_name, &c, &failed) < 0) {
-            if (state_entry_skippable(&failed))
-                continue; /* being created or removed */
+        int r = load_entry(ctrs_fd, e->d_name, &c, &failed);
+        if (r < 0 && !state_error_is_transient(&failed))
+            continue; /* being created or removed */
+        if (r < 0) {
             *err = failed;
             closedir(d);
             ctr_list_free(*out, *n);
+            ctr_list_free(bad, nbad);
             *out = NULL;
             *n = 0;
             return -1;
         }
-        *out = xrealloc(*out, (*n + 1) * sizeof(**out));
-        (*out)[(*n)++] = c;
+        if (r == 1 && !with_unreadable) {
+            ctr_clear(&c);
+        } else if (r == 1) {
+            bad = xrealloc(bad, (nbad + 1) * sizeof(*bad));
+            bad[nbad++] = c;
+        } else {
+            *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+            (*out)[(*n)++] = c;
+        }
     }
     closedir(d);
     if (*n > 1)
         qsort(*out, *n, sizeof(**out), by_created_desc);
+    if (nbad > 1)
+        qsort(bad, nbad, sizeof(*bad), by_created_desc);
+    if (nbad) {
+        *out = xrealloc(*out, (*n + nbad) * sizeof(**out));
+        memcpy(*out + *n, bad, nbad * sizeof(*bad));
+        *n += nbad;
+    }
+    free(bad);
     return 0;
+}
+
+int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
+{
+    return list_records(ctrs_fd, false, out, n, err);
+}
+
+int ctr_list_all(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
+{
+    return list_records(ctrs_fd, true, out, n, err);
 }
 
 void ctr_list_free(ctr_t *list, size_t n)
@@ -294,15 +454,17 @@ void ctr_list_free(ctr_t *list, size_t n)
     free(list);
 }
 
-int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err)
+static int lookup(int ctrs_fd, const char *ref, bool any, ctr_t *out, upod_error_t *err)
 {
     ctr_t *list;
     size_t n, matches = 0;
-    if (ctr_list(ctrs_fd, &list, &n, err) < 0)
+    if (ctr_list_all(ctrs_fd, &list, &n, err) < 0)
         return -1;
     ssize_t found = -1;
+    /* Whole records come first: a name an unreadable one still tells never
+     * hides a whole one's. */
     for (size_t i = 0; i < n && found < 0; i++) {
-        if (strcmp(list[i].name, ref) == 0 || strcmp(list[i].id, ref) == 0)
+        if ((list[i].name[0] && strcmp(list[i].name, ref) == 0) || strcmp(list[i].id, ref) == 0)
             found = (ssize_t)i;
     }
     size_t len = strlen(ref);
@@ -320,12 +482,26 @@ int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err)
         err->kind = UPOD_ERR_NO_SUCH;
     } else if (matches > 1) {
         ret = upod_fail(err, 0, "more than one result for container ID %s", ref);
+    } else if (!any && list[found].unreadable) {
+        ret = upod_fail(err, 0, "container %.12s cannot be read (%s): 'upod rm -f %.12s' removes "
+                                "it and ends its processes",
+                        list[found].id, list[found].unreadable, list[found].id);
     } else {
         *out = list[found];
         memset(&list[found], 0, sizeof(list[found]));
     }
     ctr_list_free(list, n);
     return ret;
+}
+
+int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err)
+{
+    return lookup(ctrs_fd, ref, false, out, err);
+}
+
+int ctr_lookup_any(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err)
+{
+    return lookup(ctrs_fd, ref, true, out, err);
 }
 
 int ctr_remove(int ctrs_fd, const char *id, upod_error_t *err)

@@ -97,6 +97,22 @@ static bool unescape_value(const char *s, size_t len, char **out)
     return true;
 }
 
+bool kv_parse_line(const char *line, size_t len, kv_t *out)
+{
+    if (len == 0)
+        return true;
+    const char *eq = memchr(line, '=', len);
+    char *value;
+    if (!eq || !valid_key(line, (size_t)(eq - line)) ||
+        !unescape_value(eq + 1, len - (size_t)(eq - line) - 1, &value))
+        return false;
+    char *key = xmalloc((size_t)(eq - line) + 1);
+    memcpy(key, line, (size_t)(eq - line));
+    key[eq - line] = '\0';
+    kv_push(out, key, value);
+    return true;
+}
+
 int kv_parse(const char *text, kv_t *out, upod_error_t *err)
 {
     kv_init(out);
@@ -105,18 +121,9 @@ int kv_parse(const char *text, kv_t *out, upod_error_t *err)
     while (*p) {
         size_t len = strcspn(p, "\n");
         lineno++;
-        if (len > 0) {
-            const char *eq = memchr(p, '=', len);
-            char *value;
-            if (!eq || !valid_key(p, (size_t)(eq - p)) ||
-                !unescape_value(eq + 1, len - (size_t)(eq - p) - 1, &value)) {
-                kv_clear(out);
-                return upod_fail(err, 0, "malformed state file: line %zu", lineno);
-            }
-            char *key = xmalloc((size_t)(eq - p) + 1);
-            memcpy(key, p, (size_t)(eq - p));
-            key[eq - p] = '\0';
-            kv_push(out, key, value);
+        if (!kv_parse_line(p, len, out)) {
+            kv_clear(out);
+            return upod_fail(err, 0, "malformed state file: line %zu", lineno);
         }
         p += len;
         if (*p == '\n')

@@ -8,6 +8,7 @@
 #ifndef UPOD_KVFILE_H
 #define UPOD_KVFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -31,6 +32,9 @@ const char *kv_get(const kv_t *kv, const char *key);
 /* The n-th value of a repeated key (n from 0), or NULL. */
 const char *kv_get_nth(const kv_t *kv, const char *key, size_t n);
 
+/* One line (without its '\n') added to out; false, and nothing added, when
+ * it is malformed. An empty line adds nothing. */
+bool kv_parse_line(const char *line, size_t len, kv_t *out);
 /* Parse the text of a file; a malformed line fails (names the line). */
 int kv_parse(const char *text, kv_t *out, upod_error_t *err);
 /* The file text. */

@@ -42,7 +42,7 @@ static proc_ref_t find_command(int proc_fd, pid_t pid)
 static void save_record(int ctrs_fd, const ctr_t *ctr)
 {
     upod_error_t err = {0};
-    if (ctr_save(ctrs_fd, ctr, false, &err) < 0)
+    if (ctr_save_final(ctrs_fd, ctr, &err) < 0)
         dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
 }
 
@@ -74,7 +74,7 @@ int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_
     return lock;
 }
 
-void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid)
+int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, upod_error_t *err)
 {
     int proc_fd = proc_host_fd();
     ctr->status = CTR_RUNNING;
@@ -84,7 +84,14 @@ void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid)
     ctr->started = time_now_ns();
     ctr->finished = 0;
     ctr->exit_code = 0;
-    save_record(ctrs_fd, ctr);
+    /* Space for the record of its end first, then the record that it
+     * runs: if either cannot be written, the caller stops it. */
+    if (ctr_reserve_space(ctrs_fd, ctr, err) < 0 || ctr_save(ctrs_fd, ctr, false, err) < 0) {
+        ctr_release_reserve(ctrs_fd, ctr->id);
+        upod_error_wrap(err, "container %s was stopped: its record could not say it runs", ctr->name);
+        return -1;
+    }
+    return 0;
 }
 
 void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
@@ -234,10 +241,12 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     }
     int fds[CONTAINER_CHILD_FDS_MAX];
     spawn_keep_t keep = {fds, container_child_fds(spec, fds), spec->preserve_fds};
-    cleanup_close int pods_fd = pods_dir_open(state_fd, &err);
+    int pods_fd = pods_dir_open(state_fd, &err);
     pid_t pid = pods_fd < 0 ? -1
                             : pod_spawn_start(pod, pods_fd, false, CLONE_NEWNS, true, &keep,
                                               container_start, spec, &err);
+    if (pods_fd >= 0)
+        close(pods_fd);
     if (spec->preserve_fds)
         upod_close_range(3, 2 + spec->preserve_fds, 0); /* the container's now */
     close_if_open(out[1]);
@@ -265,7 +274,15 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
         dprintf(ready, "%d %s\n", failed, msg);
         _exit(1);
     }
-    monitor_record_running(ctrs_fd, ctr, pid);
+    /* Nothing may run that its record denies: if the record cannot say
+     * running (a full state filesystem), the container goes and the start
+     * fails; the record stays as it was (written whole or not at all). */
+    if (monitor_record_running(ctrs_fd, ctr, pid, &err) < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        report_failure(ready, &err);
+        _exit(1);
+    }
     close(lock);
     dprintf(ready, "0 ok\n");
     close(ready);

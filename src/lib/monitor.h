@@ -44,8 +44,9 @@ int monitor_await_exec(int report_fd, pid_t pid, char *msg, size_t size);
  * and its container dies with it. Returns the lock's fd, or -1. */
 int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_t *err);
 /* The record says running, watched by the calling process; pid: what
- * pod_spawn_start returned. Under the lock of monitor_claim_start. */
-void monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid);
+ * pod_spawn_start returned. Under the lock of monitor_claim_start. -1 with
+ * err when it cannot be written: the caller then kills pid and fails. */
+int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, upod_error_t *err);
 /* The record says exited with code, or goes (--rm); then exited(). */
 void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
                          monitor_exited_fn_t exited);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "namespaces.h"
@@ -17,7 +18,7 @@
 static const char *const status_names[] = {
     [POD_STATUS_CREATED] = "Created", [POD_STATUS_RUNNING] = "Running",
     [POD_STATUS_DEGRADED] = "Degraded", [POD_STATUS_STOPPED] = "Stopped",
-    [POD_STATUS_EXITED] = "Exited",
+    [POD_STATUS_EXITED] = "Exited", [POD_STATUS_UNKNOWN] = "Unknown",
 };
 
 const char *pod_status_name(pod_status_t s)
@@ -181,6 +182,8 @@ void pod_clear(pod_t *p)
 {
     pod_config_clear(&p->config);
     pod_state_clear(&p->state);
+    free(p->unreadable);
+    p->unreadable = NULL;
 }
 
 /* ---- state <-> kv ---- */
@@ -207,7 +210,7 @@ int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err)
     long long kpid, kstart, ipid, istart, code;
     memset(s, 0, sizeof(*s));
     const char *status = kv_get(kv, "status");
-    if (!status || !pod_status_parse(status, &s->status) ||
+    if (!status || !pod_status_parse(status, &s->status) || s->status == POD_STATUS_UNKNOWN ||
         parse_ll(kv_get(kv, "keeper_pid"), &kpid) < 0 ||
         parse_ll(kv_get(kv, "keeper_start"), &kstart) < 0 ||
         parse_ll(kv_get(kv, "infra_pid"), &ipid) < 0 ||
@@ -239,6 +242,18 @@ void pod_infra_name(const pod_t *p, char *buf, size_t size)
     snprintf(buf, size, "%.12s-infra", p->config.id);
 }
 
+bool pod_processes_alive(const pod_t *p)
+{
+    return proc_ref_alive(&p->state.keeper) || proc_ref_alive(&p->state.infra);
+}
+
+int pod_effective_exit_code(const pod_t *p)
+{
+    if (p->state.status == POD_STATUS_RUNNING || p->state.status == POD_STATUS_DEGRADED)
+        return 137;
+    return p->state.exit_code;
+}
+
 pod_status_t pod_effective_status(const pod_t *p)
 {
     if (p->state.status == POD_STATUS_RUNNING || p->state.status == POD_STATUS_DEGRADED) {
@@ -263,30 +278,155 @@ static int load_kv(int dirfd, const char *name, kv_t *kv, upod_error_t *err)
     return kv_parse(text, kv, err);
 }
 
+/* config or state of pods/<id>, parsed; errors name the file. */
+static int load_part(int dirfd, const char *id, const char *name, pod_t *out, upod_error_t *err)
+{
+    kv_t kv;
+    kv_init(&kv);
+    int r = load_kv(dirfd, name, &kv, err);
+    if (r == 0 && strcmp(name, POD_CONFIG_FILE) == 0) {
+        r = pod_config_from_kv(&kv, &out->config, err);
+        if (r == 0 && strcmp(out->config.id, id) != 0) {
+            pod_config_clear(&out->config);
+            r = upod_fail(err, 0, "its id= is not the directory's name");
+        }
+    } else if (r == 0) {
+        r = pod_state_from_kv(&kv, &out->state, err);
+    }
+    kv_clear(&kv);
+    if (r < 0)
+        upod_error_wrap(err, "pods/%s/%s", id, name);
+    return r;
+}
+
 int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
 {
     memset(out, 0, sizeof(*out));
     cleanup_close int fd = state_open_subdir(pods_fd, id, false, err);
     if (fd < 0)
         return -1;
-    kv_t kv;
-    if (load_kv(fd, POD_CONFIG_FILE, &kv, err) < 0)
+    if (load_part(fd, id, POD_CONFIG_FILE, out, err) < 0)
         return -1;
-    int r = pod_config_from_kv(&kv, &out->config, err);
-    kv_clear(&kv);
-    if (r < 0)
-        return -1;
-    if (load_kv(fd, "state", &kv, err) < 0) {
-        pod_clear(out);
-        return -1;
-    }
-    r = pod_state_from_kv(&kv, &out->state, err);
-    kv_clear(&kv);
-    if (r < 0) {
+    if (load_part(fd, id, "state", out, err) < 0) {
         pod_clear(out);
         return -1;
     }
     return 0;
+}
+
+/* A pid and its start time from salvaged lines, or nothing. */
+static proc_ref_t salvage_proc(const kv_t *kv, const char *pid_key, const char *start_key)
+{
+    long long pid, start;
+    if (parse_ll(kv_get(kv, pid_key), &pid) < 0 || parse_ll(kv_get(kv, start_key), &start) < 0 ||
+        pid <= 0 || pid > 0x7fffffff || start <= 0)
+        return (proc_ref_t){0};
+    return (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)start};
+}
+
+/* A keeper whose state file tells nothing is still found: its stderr is
+ * the pod's keeper.log (keeper_detach), open in no other process. Only
+ * our own processes' fds can be read, and the file is matched by device
+ * and inode; the infra is the keeper's child. */
+static void find_keeper_by_log(int pod_fd, pod_state_t *s)
+{
+    struct stat log, fd2;
+    if (fstatat(pod_fd, "keeper.log", &log, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(log.st_mode))
+        return;
+    int proc = proc_host_fd();
+    /* A description of its own (a dup would share, and leave at the end,
+     * the kept /proc fd's directory offset). */
+    int dfd = openat(proc, proc == AT_FDCWD ? "/proc" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return;
+    }
+    int pfd = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid;
+        char path[64];
+        cleanup_free char *comm = NULL, *children = NULL;
+        if (!parse_long(e->d_name, 1, 0x7fffffff, &pid))
+            continue;
+        snprintf(path, sizeof(path), "%ld/fd/2", pid);
+        if (fstatat(pfd, path, &fd2, 0) < 0 || fd2.st_dev != log.st_dev ||
+            fd2.st_ino != log.st_ino)
+            continue;
+        snprintf(path, sizeof(path), "%ld/comm", pid);
+        if (read_file_at(pfd, path, 64, &comm, NULL) < 0 || strcmp(comm, "upod-keeper\n") != 0)
+            continue;
+        s->keeper = proc_ref_of_at(pfd, (pid_t)pid);
+        snprintf(path, sizeof(path), "%ld/task/%ld/children", pid, pid);
+        long child;
+        if (read_file_at(pfd, path, 4096, &children, NULL) == 0 &&
+            (child = strtol(children, NULL, 10)) > 0)
+            s->infra = proc_ref_of_at(pfd, (pid_t)child);
+        break;
+    }
+    closedir(d);
+}
+
+/* What pods/<id>/ still tells when load_part failed on one of its files
+ * (why: the reason, naming the file). */
+static void salvage_pod(int dirfd, const char *id, const upod_error_t *why, pod_t *out)
+{
+    upod_error_t ignored = {0};
+    char text[1300];
+    pod_clear(out);
+    memset(out, 0, sizeof(*out));
+    if (load_part(dirfd, id, POD_CONFIG_FILE, out, &ignored) < 0) {
+        kv_t kv;
+        state_salvage_file(dirfd, POD_CONFIG_FILE, &kv);
+        const char *name = kv_get(&kv, "name"), *infra = kv_get(&kv, "infra_id");
+        out->config.name = xstrdup(name && pod_name_valid(name) ? name : "");
+        if (is_hex_id(infra))
+            memcpy(out->config.infra_id, infra, sizeof(out->config.infra_id));
+        if (parse_ll(kv_get(&kv, "created"), &out->config.created) < 0)
+            out->config.created = 0;
+        kv_clear(&kv);
+    }
+    memcpy(out->config.id, id, sizeof(out->config.id));
+    if (!out->config.hostname)
+        out->config.hostname = xstrdup("");
+    if (load_part(dirfd, id, "state", out, &ignored) < 0) {
+        kv_t kv;
+        state_salvage_file(dirfd, "state", &kv);
+        out->state.keeper = salvage_proc(&kv, "keeper_pid", "keeper_start");
+        out->state.infra = salvage_proc(&kv, "infra_pid", "infra_start");
+        kv_clear(&kv);
+        if (!pod_processes_alive(out))
+            find_keeper_by_log(dirfd, &out->state);
+    }
+    out->state.status = POD_STATUS_UNKNOWN;
+    struct stat st;
+    if (out->config.created <= 0 && fstat(dirfd, &st) == 0)
+        out->config.created = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    out->unreadable = xstrdup(upod_error_text(why, text, sizeof(text)));
+}
+
+/* pods/<id> for a listing: 0 read whole, 1 unreadable (out: what was
+ * salvaged), -1 with err when it is not there (vanished, or a directory
+ * without config that state_sweep removes: ENOENT) or the listing fails. */
+static int load_entry(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
+{
+    upod_error_t why = {0};
+    if (pod_load(pods_fd, id, out, &why) == 0)
+        return 0;
+    if (state_error_is_transient(&why)) {
+        *err = why;
+        return -1;
+    }
+    cleanup_close int fd = state_open_subdir(pods_fd, id, false, err);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstatat(fd, POD_CONFIG_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+        return upod_fail(err, ENOENT, "pod %s has no config", id);
+    salvage_pod(fd, id, &why, out);
+    return 1;
 }
 
 int pod_save_state(int pods_fd, const pod_t *p, upod_error_t *err)
@@ -308,7 +448,8 @@ static int by_created_desc(const void *a, const void *b)
     return (x->config.created < y->config.created) - (x->config.created > y->config.created);
 }
 
-int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
+static int list_pods(int pods_fd, bool with_unreadable, pod_t **out, size_t *n,
+                     upod_error_t *err)
 {
     *out = NULL;
     *n = 0;
@@ -322,29 +463,57 @@ int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
     }
     rewinddir(d);
     struct dirent *e;
+    pod_t *bad = NULL;
+    size_t nbad = 0;
     while ((e = readdir(d))) {
         if (!is_hex_id(e->d_name))
             continue; /* ".", "..", and directories being created or removed */
         pod_t p;
         upod_error_t failed = {0};
-        /* A pod removed meanwhile, or unreadable, is not listed. */
-        if (pod_load(pods_fd, e->d_name, &p, &failed) < 0) {
-            if (state_entry_skippable(&failed))
-                continue;
+        int r = load_entry(pods_fd, e->d_name, &p, &failed);
+        if (r < 0 && !state_error_is_transient(&failed))
+            continue; /* removed meanwhile, or never whole */
+        if (r < 0) {
             *err = failed;
             closedir(d);
             pod_list_free(*out, *n);
+            pod_list_free(bad, nbad);
             *out = NULL;
             *n = 0;
             return -1;
         }
-        *out = xrealloc(*out, (*n + 1) * sizeof(**out));
-        (*out)[(*n)++] = p;
+        if (r == 1 && !with_unreadable) {
+            pod_clear(&p);
+        } else if (r == 1) {
+            bad = xrealloc(bad, (nbad + 1) * sizeof(*bad));
+            bad[nbad++] = p;
+        } else {
+            *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+            (*out)[(*n)++] = p;
+        }
     }
     closedir(d);
     if (*n > 1)
         qsort(*out, *n, sizeof(**out), by_created_desc);
+    if (nbad > 1)
+        qsort(bad, nbad, sizeof(*bad), by_created_desc);
+    if (nbad) {
+        *out = xrealloc(*out, (*n + nbad) * sizeof(**out));
+        memcpy(*out + *n, bad, nbad * sizeof(*bad));
+        *n += nbad;
+    }
+    free(bad);
     return 0;
+}
+
+int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
+{
+    return list_pods(pods_fd, false, out, n, err);
+}
+
+int pod_list_all(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
+{
+    return list_pods(pods_fd, true, out, n, err);
 }
 
 void pod_list_free(pod_t *pods, size_t n)
@@ -354,21 +523,31 @@ void pod_list_free(pod_t *pods, size_t n)
     free(pods);
 }
 
-int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
+/* ref names pods[i] exactly: its name, id, infra id or infra name. */
+static bool names_exactly(const pod_t *p, const char *ref)
+{
+    char infra_name[32];
+    pod_infra_name(p, infra_name, sizeof(infra_name));
+    return (p->config.name[0] && strcmp(p->config.name, ref) == 0) ||
+           strcmp(p->config.id, ref) == 0 ||
+           (p->config.infra_id[0] && strcmp(p->config.infra_id, ref) == 0) ||
+           (p->config.infra_id[0] && strcmp(infra_name, ref) == 0);
+}
+
+static int lookup(int pods_fd, const char *ref, bool any, pod_t *out, upod_error_t *err)
 {
     pod_t *pods;
     size_t n;
-    if (pod_list(pods_fd, &pods, &n, err) < 0)
+    if (pod_list_all(pods_fd, &pods, &n, err) < 0)
         return -1;
     ssize_t found = -1;
     size_t prefix_matches = 0;
     size_t reflen = strlen(ref);
+    /* The pod, or its infra container by id or name, as podman allows;
+     * pods read whole come first in the list, so a name an unreadable pod
+     * still tells never hides a whole pod's. */
     for (size_t i = 0; i < n && found < 0; i++) {
-        char infra_name[32];
-        pod_infra_name(&pods[i], infra_name, sizeof(infra_name));
-        /* The pod, or its infra container by id or name, as podman allows. */
-        if (strcmp(pods[i].config.name, ref) == 0 || strcmp(pods[i].config.id, ref) == 0 ||
-            strcmp(pods[i].config.infra_id, ref) == 0 || strcmp(infra_name, ref) == 0)
+        if (names_exactly(&pods[i], ref))
             found = (ssize_t)i;
     }
     if (found < 0 && reflen > 0 && reflen < POD_ID_LEN) {
@@ -384,6 +563,10 @@ int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
         ret = upod_fail(err, 0, "no pod with name or ID %s found: no such pod", ref);
     else if (prefix_matches > 1)
         ret = upod_fail(err, 0, "more than one result for pod ID %s", ref);
+    else if (!any && pods[found].unreadable)
+        ret = upod_fail(err, 0, "pod %.12s cannot be read (%s): 'upod pod rm -f %.12s' removes "
+                                "it and ends its processes",
+                        pods[found].config.id, pods[found].unreadable, pods[found].config.id);
     if (ret == 0) {
         *out = pods[found];
         memset(&pods[found], 0, sizeof(pods[found]));
@@ -392,4 +575,14 @@ int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
     if (ret < 0 && found < 0)
         err->kind = UPOD_ERR_NO_SUCH;
     return ret;
+}
+
+int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
+{
+    return lookup(pods_fd, ref, false, out, err);
+}
+
+int pod_lookup_any(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
+{
+    return lookup(pods_fd, ref, true, out, err);
 }

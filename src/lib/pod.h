@@ -28,6 +28,7 @@ typedef enum {
     POD_STATUS_DEGRADED,
     POD_STATUS_STOPPED,
     POD_STATUS_EXITED,
+    POD_STATUS_UNKNOWN, /* its files cannot be read: pod_t.unreadable says why */
 } pod_status_t;
 
 typedef struct {
@@ -59,6 +60,12 @@ typedef struct {
 typedef struct pod {
     pod_config_t config;
     pod_state_t state;
+    /* NULL for a pod read whole. Else which file could not be read and why
+     * ("pods/<id>/config: malformed state file: line 3"): config.id is the
+     * directory's name, status is Unknown, and the rest holds what the
+     * files still tell (name, infra id, creation time, the keeper's and
+     * the infra's pids with their start times), zero or "" when nothing. */
+    char *unreadable;
 } pod_t;
 
 const char *pod_status_name(pod_status_t s);
@@ -85,18 +92,35 @@ void pod_infra_name(const pod_t *p, char *buf, size_t size);
 
 /* Status after checking that the recorded keeper still runs. */
 pod_status_t pod_effective_status(const pod_t *p);
+/* The exit code to show for an Exited pod: the recorded one, or 137 when
+ * the record says Running and its keeper or infra is gone (killed: nobody
+ * recorded the end). */
+int pod_effective_exit_code(const pod_t *p);
+/* The keeper or the infra the state names still runs (same start time):
+ * what decides for an Unknown pod whether it must be stopped. */
+bool pod_processes_alive(const pod_t *p);
 
-/* Load / save under STATE/pods (dirfd of the pods directory). */
+/* Load / save under STATE/pods (dirfd of the pods directory). pod_load
+ * fails on any bad file (naming it), and when the config's id is not the
+ * directory's name. */
 int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err);
 int pod_save_state(int pods_fd, const pod_t *p, upod_error_t *err);
 
-/* All pods (sorted by creation time, newest first). */
+/* All pods read whole (sorted by creation time, newest first): a pod whose
+ * files cannot be read is left out, and only it. */
 int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err);
+/* The same, with the unreadable ones too (status Unknown, after the
+ * others): for listings, and for what removes them. */
+int pod_list_all(int pods_fd, pod_t **out, size_t *n, upod_error_t *err);
 void pod_list_free(pod_t *pods, size_t n);
 
 /* Find a pod by full name, full id or unique id prefix. Not found: -1 with
- * errnum ENOENT and podman's message. */
+ * kind UPOD_ERR_NO_SUCH and podman's message. A pod found but unreadable:
+ * -1 with an error that says why and how to remove it. */
 int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err);
+/* The same, but an unreadable pod is found too (by id, id prefix, or the
+ * name its files still tell): for `pod rm` and `pod stop`. */
+int pod_lookup_any(int pods_fd, const char *ref, pod_t *out, upod_error_t *err);
 
 /* STATE/pods, created when missing. */
 int pods_dir_open(int state_fd, upod_error_t *err);

@@ -7,11 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "compat.h"
+#include "proc.h"
 #include "util.h"
 
 const char *state_rule_describe(state_rule_t rule)
@@ -194,27 +198,227 @@ int state_write_file(int dirfd, const char *name, const char *data, size_t len, 
     return 0;
 }
 
+int state_reserve_file(int dirfd, const char *name, size_t size, upod_error_t *err)
+{
+    cleanup_close int fd =
+        openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot reserve space in the state directory");
+    static const char zeros[4096];
+    for (size_t done = 0; done < size;) {
+        size_t chunk = size - done < sizeof(zeros) ? size - done : sizeof(zeros);
+        ssize_t w = TEMP_FAILURE_RETRY(write(fd, zeros, chunk));
+        if (w < 0) {
+            int saved = errno;
+            unlinkat(dirfd, name, 0);
+            return upod_fail(err, saved, "cannot reserve space in the state directory");
+        }
+        done += (size_t)w;
+    }
+    /* No fsync: the blocks are taken when written (tmpfs pages, or a
+     * delayed allocation's reservation), and the file is only ever freed. */
+    return 0;
+}
+
+/* Open a state file to read it: a regular file, never a symlink, and
+ * never a FIFO that would block the reader (O_NONBLOCK, then checked). */
+static int open_state_file(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    int saved = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+    if (saved) {
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
 int state_read_file(int dirfd, const char *name, char **out, upod_error_t *err)
 {
-    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    cleanup_close int fd = open_state_file(dirfd, name);
     if (fd < 0)
         return upod_fail(err, errno, "cannot open state file %s", name);
-    if (read_fd(fd, 1 << 20, out, NULL) < 0)
+    if (read_fd(fd, STATE_FILE_MAX, out, NULL) < 0)
         return upod_fail(err, errno, "cannot read state file %s", name);
+    return 0;
+}
+
+/* Salvage reads at most this much of a file, keeping lines up to LINE_MAX. */
+#define SALVAGE_SCAN_MAX (64u << 20)
+#define SALVAGE_LINE_MAX 4096
+
+void state_salvage_file(int dirfd, const char *name, kv_t *out)
+{
+    kv_init(out);
+    cleanup_close int fd = open_state_file(dirfd, name);
+    if (fd < 0)
+        return;
+    cleanup_free char *line = xmalloc(SALVAGE_LINE_MAX);
+    cleanup_free char *buf = xmalloc(65536);
+    size_t len = 0, scanned = 0;
+    bool overlong = false;
+    ssize_t n;
+    while (scanned < SALVAGE_SCAN_MAX && (n = TEMP_FAILURE_RETRY(read(fd, buf, 65536))) > 0) {
+        scanned += (size_t)n;
+        const char *p = buf, *end = buf + n;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t chunk = (size_t)((nl ? nl : end) - p);
+            if (!overlong && len + chunk < SALVAGE_LINE_MAX) {
+                memcpy(line + len, p, chunk);
+                len += chunk;
+            } else {
+                overlong = true;
+            }
+            p += chunk;
+            if (nl) { /* a whole line: keep it if it is well-formed */
+                if (!overlong)
+                    kv_parse_line(line, len, out);
+                len = 0;
+                overlong = false;
+                p++;
+            }
+        }
+    }
+    if (!overlong && len > 0 && scanned < SALVAGE_SCAN_MAX)
+        kv_parse_line(line, len, out); /* a last line without its newline */
+}
+
+static long lock_timeout_seconds(void)
+{
+    long v;
+    const char *env = getenv("UPOD_LOCK_TIMEOUT");
+    return env && parse_long(env, 1, 86400, &v) ? v : STATE_LOCK_TIMEOUT;
+}
+
+pid_t state_lock_holder(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return 0;
+    int proc = proc_host_fd();
+    cleanup_free char *text = NULL;
+    if (read_file_at(proc, proc == AT_FDCWD ? "/proc/locks" : "locks", 4u << 20, &text, NULL) < 0)
+        return 0;
+    /* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; waiters show "->"
+     * before the kind. */
+    for (char *line = text; *line; line += strcspn(line, "\n"), line += *line == '\n') {
+        char kind[16];
+        int pid;
+        unsigned maj, min;
+        unsigned long long ino;
+        if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%llu", kind, &pid, &maj, &min, &ino) == 5 &&
+            strcmp(kind, "FLOCK") == 0 && maj == major(st.st_dev) && min == minor(st.st_dev) &&
+            ino == (unsigned long long)st.st_ino && pid > 0)
+            return (pid_t)pid;
+    }
+    return 0;
+}
+
+/* "pid 1234 (upod), stopped" for messages about the lock's holder. */
+static void describe_holder(pid_t pid, char *buf, size_t size)
+{
+    if (pid <= 0) {
+        snprintf(buf, size, "another process (not visible here)");
+        return;
+    }
+    char path[64], state = '?';
+    cleanup_free char *comm = NULL, *stat_text = NULL;
+    snprintf(path, sizeof(path), "%d/comm", (int)pid);
+    int proc = proc_host_fd();
+    if (proc == AT_FDCWD || read_file_at(proc, path, 256, &comm, NULL) < 0)
+        comm = xstrdup("?\n");
+    comm[strcspn(comm, "\n")] = '\0';
+    snprintf(path, sizeof(path), "%d/stat", (int)pid);
+    unsigned long long start;
+    if (proc != AT_FDCWD && read_file_at(proc, path, 4096, &stat_text, NULL) == 0)
+        proc_parse_stat(stat_text, &state, &start);
+    snprintf(buf, size, "pid %d (%s)%s", (int)pid, comm,
+             state == 'T' || state == 't' ? ", which is stopped" : "");
+}
+
+static volatile sig_atomic_t lock_ticks;
+
+static void on_lock_tick(int sig)
+{
+    (void)sig;
+    lock_ticks++;
+}
+
+/* Block on the lock, woken every second by SIGALRM (no SA_RESTART, so
+ * flock returns EINTR): report once after the first second, give up after
+ * the bound. The caller's SIGALRM disposition, mask and timer are put
+ * back. */
+static int wait_for_lock(int fd, upod_error_t *err)
+{
+    struct sigaction tick = {.sa_handler = on_lock_tick}, old_action;
+    sigemptyset(&tick.sa_mask);
+    struct itimerval every_second = {{1, 0}, {1, 0}}, old_timer;
+    sigset_t alarm_only, old_mask;
+    sigemptyset(&alarm_only);
+    sigaddset(&alarm_only, SIGALRM);
+    long timeout = lock_timeout_seconds();
+    lock_ticks = 0;
+    if (sigaction(SIGALRM, &tick, &old_action) < 0)
+        return upod_fail(err, errno, "cannot wait for the state lock");
+    sigprocmask(SIG_UNBLOCK, &alarm_only, &old_mask);
+    if (setitimer(ITIMER_REAL, &every_second, &old_timer) < 0) {
+        int saved = errno;
+        sigaction(SIGALRM, &old_action, NULL);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        return upod_fail(err, saved, "cannot wait for the state lock");
+    }
+    bool reported = false;
+    int ret = 0, saved = 0;
+    char holder[128];
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            saved = errno;
+            ret = -1;
+            break;
+        }
+        if (lock_ticks >= timeout) {
+            ret = -1;
+            break;
+        }
+        if (lock_ticks >= 1 && !reported) {
+            describe_holder(state_lock_holder(fd), holder, sizeof(holder));
+            fprintf(stderr, "Warning: waiting for the state lock held by %s; giving up after "
+                            "%ld s\n",
+                    holder, timeout);
+            reported = true;
+        }
+    }
+    setitimer(ITIMER_REAL, &old_timer, NULL);
+    sigaction(SIGALRM, &old_action, NULL);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    if (ret < 0 && saved)
+        return upod_fail(err, saved, "cannot take the state lock");
+    if (ret < 0) {
+        describe_holder(state_lock_holder(fd), holder, sizeof(holder));
+        return upod_fail(err, 0, "the state lock is still held by %s after %ld s: resume or end "
+                                 "that process (kill -CONT, or kill), then try again",
+                         holder, timeout);
+    }
     return 0;
 }
 
 int state_lock(int state_fd, upod_error_t *err)
 {
-    int fd = openat(state_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    cleanup_close int fd = openat(state_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return upod_fail(err, errno, "cannot open the state lock");
-    if (TEMP_FAILURE_RETRY(flock(fd, LOCK_EX)) < 0) {
-        int saved = errno;
-        close(fd);
-        return upod_fail(err, saved, "cannot take the state lock");
-    }
-    return fd;
+    if (TEMP_FAILURE_RETRY(flock(fd, LOCK_EX | LOCK_NB)) == 0)
+        return steal_fd(&fd);
+    if (errno != EWOULDBLOCK)
+        return upod_fail(err, errno, "cannot take the state lock");
+    if (wait_for_lock(fd, err) < 0)
+        return -1;
+    return steal_fd(&fd);
 }
 
 int state_open_subdir(int dirfd, const char *name, bool create, upod_error_t *err)
@@ -292,7 +496,18 @@ int state_sweep(int dirfd, const char *whole)
     return swept;
 }
 
-bool state_entry_skippable(const upod_error_t *load_err)
+bool state_error_is_transient(const upod_error_t *load_err)
 {
-    return load_err->errnum == 0 || load_err->errnum == ENOENT || load_err->errnum == ENOTDIR;
+    switch (load_err->errnum) {
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case ENOBUFS:
+    case EIO:
+    case EINTR:
+    case EAGAIN:
+        return true;
+    default:
+        return false;
+    }
 }

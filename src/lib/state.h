@@ -16,6 +16,11 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "kvfile.h"
+
+/* The largest state file upod reads or writes: a record larger than this
+ * is refused when written, and shown unreadable when found. */
+#define STATE_FILE_MAX (1u << 20)
 
 typedef enum {
     STATE_RULE_XDG_RUNTIME_DIR,
@@ -64,12 +69,29 @@ int state_dir_probe(state_dir_choice_t *choice, bool *exists, upod_error_t *err)
  * half-written one. */
 int state_write_file(int dirfd, const char *name, const char *data, size_t len, upod_error_t *err);
 
-/* Read dir/name (no symlinks followed) into a NUL-terminated buffer. */
+/* Keep size bytes of the filesystem for a later write: dir/name, a file
+ * of that size (zeros). Unlinking it gives the space back. */
+int state_reserve_file(int dirfd, const char *name, size_t size, upod_error_t *err);
+
+/* Read dir/name (a regular file, no symlinks followed, at most
+ * STATE_FILE_MAX bytes) into a NUL-terminated buffer. */
 int state_read_file(int dirfd, const char *name, char **out, upod_error_t *err);
+/* What can still be read of a file that state_read_file or kv_parse
+ * refused: its well-formed lines, overlong ones skipped (a 5 MB line costs
+ * a scan, not memory). Empty when the file cannot be opened at all. */
+void state_salvage_file(int dirfd, const char *name, kv_t *out);
 
 /* Take the state lock (flock on STATE/lock): every change of state happens
- * under it. Returns the lock fd; closing it releases the lock. */
+ * under it. Returns the lock fd; closing it releases the lock. When another
+ * process holds it, the wait is bounded and reported: after a second, one
+ * line on stderr names the holder ("waiting for the state lock held by pid
+ * N"); after STATE_LOCK_TIMEOUT seconds (or $UPOD_LOCK_TIMEOUT) it fails,
+ * naming the holder again, instead of hanging behind a stopped process. */
+#define STATE_LOCK_TIMEOUT 30
 int state_lock(int state_fd, upod_error_t *err);
+/* The pid holding an flock on the file of fd (from /proc/locks), or 0 when
+ * none is seen (or the holder is in no pid namespace we can see). */
+pid_t state_lock_holder(int fd);
 
 /* Open (creating if asked) a subdirectory, refusing symlinks. */
 int state_open_subdir(int dirfd, const char *name, bool create, upod_error_t *err);
@@ -83,10 +105,11 @@ int state_remove_tree(int dirfd, const char *name, upod_error_t *err);
  * whatever a lock holder finds there is nobody's work in progress. Best
  * effort; returns how many entries went. */
 int state_sweep(int dirfd, const char *whole);
-/* Listing pods or containers: may an entry that failed to load with this
- * error be left out? Yes when it vanished or is not whole yet (ENOENT) or
- * cannot be parsed; no when the listing itself is failing (out of fds,
- * memory, I/O): a missing entry would then be a lie. */
-bool state_entry_skippable(const upod_error_t *load_err);
+/* Listing pods or containers, an entry failed to load with this error: is
+ * it the listing that fails (out of fds or memory, I/O errors: a missing
+ * entry would then be a lie, the listing must fail), rather than the
+ * entry's files that are bad (garbage, truncated, too large, not a regular
+ * file: the entry is shown unreadable, and only it is affected)? */
+bool state_error_is_transient(const upod_error_t *load_err);
 
 #endif

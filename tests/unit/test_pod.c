@@ -9,12 +9,17 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/kvfile.h"
 #include "lib/namespaces.h"
 #include "lib/pod.h"
 #include "lib/proc.h"
 #include "lib/signals.h"
+#include "lib/state.h"
 #include "lib/timefmt.h"
 #include "lib/userns.h"
 
@@ -397,10 +402,132 @@ static void test_time_parsing(void **state)
     }
 }
 
+/* A pods directory of our own, with one whole pod and one whose config is
+ * garbage but still tells its name: pod_list skips the bad one, pod_list_all
+ * shows it Unknown (its file named), pod_lookup refuses it with how to
+ * remove it, pod_lookup_any finds it by id prefix and by name. */
+static void write_pod(int pods_fd, const pod_config_t *c)
+{
+    upod_error_t err = {0};
+    assert_int_equal(mkdirat(pods_fd, c->id, 0700), 0);
+    int fd = openat(pods_fd, c->id, O_RDONLY | O_DIRECTORY);
+    assert_true(fd >= 0);
+    kv_t kv;
+    kv_init(&kv);
+    pod_config_to_kv(c, &kv);
+    char *text = kv_serialize(&kv);
+    kv_clear(&kv);
+    assert_int_equal(state_write_file(fd, "config", text, strlen(text), &err), 0);
+    free(text);
+    pod_state_t st = {.status = POD_STATUS_EXITED};
+    kv_init(&kv);
+    pod_state_to_kv(&st, &kv);
+    text = kv_serialize(&kv);
+    kv_clear(&kv);
+    assert_int_equal(state_write_file(fd, "state", text, strlen(text), &err), 0);
+    free(text);
+    close(fd);
+}
+
+static void test_unreadable_pod_is_listed_and_found(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/upod-test-pods.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    int pods_fd = open(dir, O_RDONLY | O_DIRECTORY);
+    pod_config_t good, bad;
+    fill_config(&good);
+    fill_config(&bad);
+    free(bad.name);
+    bad.name = strdup("broken");
+    write_pod(pods_fd, &good);
+    write_pod(pods_fd, &bad);
+    char path[300];
+    snprintf(path, sizeof(path), "%s/%s/config", dir, bad.id);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("\x01garbage line\n", f);
+    fclose(f);
+
+    upod_error_t err = {0};
+    pod_t *pods;
+    size_t n;
+    assert_int_equal(pod_list(pods_fd, &pods, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(pods[0].config.name, "web");
+    pod_list_free(pods, n);
+    assert_int_equal(pod_list_all(pods_fd, &pods, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_null(pods[0].unreadable);
+    assert_non_null(pods[1].unreadable);
+    assert_non_null(strstr(pods[1].unreadable, "/config: malformed state file"));
+    assert_string_equal(pods[1].config.id, bad.id);
+    assert_string_equal(pods[1].config.name, "broken");
+    assert_string_equal(pods[1].config.infra_id, bad.infra_id);
+    assert_int_equal(pod_effective_status(&pods[1]), POD_STATUS_UNKNOWN);
+    pod_list_free(pods, n);
+
+    pod_t p;
+    char prefix[13];
+    snprintf(prefix, sizeof(prefix), "%.12s", bad.id);
+    assert_int_equal(pod_lookup(pods_fd, prefix, &p, &err), -1);
+    assert_int_not_equal(err.kind, UPOD_ERR_NO_SUCH);
+    assert_non_null(strstr(err.msg, "upod pod rm -f"));
+    assert_int_equal(pod_lookup_any(pods_fd, prefix, &p, &err), 0);
+    assert_non_null(p.unreadable);
+    pod_clear(&p);
+    assert_int_equal(pod_lookup_any(pods_fd, "broken", &p, &err), 0);
+    assert_string_equal(p.config.id, bad.id);
+    pod_clear(&p);
+
+    /* An id= that is not the directory's name is unreadable too. */
+    pod_config_t other;
+    fill_config(&other);
+    memcpy(other.id, good.id, sizeof(other.id));
+    pod_new_id(good.id);
+    free(good.name);
+    good.name = strdup("moved");
+    char from[300], to[300];
+    snprintf(from, sizeof(from), "%s/%s", dir, other.id);
+    snprintf(to, sizeof(to), "%s/%s", dir, good.id);
+    assert_int_equal(rename(from, to), 0);
+    assert_int_equal(pod_lookup(pods_fd, "web", &p, &err), -1);
+    assert_int_equal(pod_list_all(pods_fd, &pods, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_non_null(pods[0].unreadable);
+    assert_non_null(pods[1].unreadable);
+    pod_list_free(pods, n);
+
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    close(pods_fd);
+    pod_config_clear(&good);
+    pod_config_clear(&bad);
+    pod_config_clear(&other);
+}
+
+static void test_kv_parse_line(void **state)
+{
+    (void)state;
+    kv_t kv;
+    kv_init(&kv);
+    assert_true(kv_parse_line("a=1", 3, &kv));
+    assert_true(kv_parse_line("", 0, &kv));
+    assert_false(kv_parse_line("no equals", 9, &kv));
+    assert_false(kv_parse_line("Bad=key", 7, &kv));
+    assert_false(kv_parse_line("k=bad\\q", 7, &kv));
+    assert_int_equal(kv.len, 1);
+    assert_string_equal(kv_get(&kv, "a"), "1");
+    kv_clear(&kv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_share_parser),
+        cmocka_unit_test(test_unreadable_pod_is_listed_and_found),
+        cmocka_unit_test(test_kv_parse_line),
         cmocka_unit_test(test_share_format),
         cmocka_unit_test(test_pod_names),
         cmocka_unit_test(test_kv_round_trip_and_escapes),

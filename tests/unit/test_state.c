@@ -5,6 +5,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/state.h"
 #include "lib/util.h"
@@ -134,6 +140,73 @@ static void test_check_refusals(void **state)
     assert_int_equal(state_dir_check_stat("/x", &st, 1000, &err), -1);
 }
 
+/* Salvage keeps the well-formed lines of a bad file, skips garbage and a
+ * line far longer than any record's (a 5 MB one), and state_read_file
+ * refuses a file over STATE_FILE_MAX with EFBIG (an entry's own fault). */
+static void test_salvage_and_size_limit(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/upod-test-state.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    char path[300];
+    snprintf(path, sizeof(path), "%s/rec", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("monitor_pid=42\ngarbage here\n\x01\x02\narg=", f);
+    for (int i = 0; i < 5 * 1024 * 1024; i++)
+        fputc('x', f);
+    fputs("\nmonitor_start=77\nlast=no newline", f);
+    fclose(f);
+    char *text = NULL;
+    upod_error_t err = {0};
+    assert_int_equal(state_read_file(fd, "rec", &text, &err), -1);
+    assert_int_equal(err.errnum, EFBIG);
+    assert_false(state_error_is_transient(&err));
+    kv_t kv;
+    state_salvage_file(fd, "rec", &kv);
+    assert_string_equal(kv_get(&kv, "monitor_pid"), "42");
+    assert_string_equal(kv_get(&kv, "monitor_start"), "77");
+    assert_string_equal(kv_get(&kv, "last"), "no newline");
+    assert_null(kv_get(&kv, "arg"));
+    kv_clear(&kv);
+    /* Not a regular file: refused, never blocked on. */
+    snprintf(path, sizeof(path), "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(state_read_file(fd, "fifo", &text, &err), -1);
+    state_salvage_file(fd, "fifo", &kv);
+    assert_int_equal(kv.len, 0);
+    upod_error_t emfile = {.errnum = EMFILE};
+    assert_true(state_error_is_transient(&emfile));
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    close(fd);
+}
+
+/* The lock's holder is named from /proc/locks: here, ourselves, through a
+ * second open file description of the lock. */
+static void test_lock_holder_is_found(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/upod-test-lock.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    upod_error_t err = {0};
+    int lock = state_lock(fd, &err);
+    assert_true(lock >= 0);
+    int other = openat(fd, "lock", O_RDWR);
+    assert_true(other >= 0);
+    assert_int_equal(state_lock_holder(other), getpid());
+    close(lock);
+    assert_int_equal(state_lock_holder(other), 0);
+    close(other);
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +217,8 @@ int main(void)
         cmocka_unit_test(test_state_dir_hidden_in_pods_is_refused),
         cmocka_unit_test(test_check_accepts_private_dir),
         cmocka_unit_test(test_check_refusals),
+        cmocka_unit_test(test_salvage_and_size_limit),
+        cmocka_unit_test(test_lock_holder_is_found),
     };
     return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }
