@@ -302,14 +302,6 @@ int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
     return load_record(fd, id, out, err);
 }
 
-static proc_ref_t salvage_proc(const kv_t *kv, const char *pid_key, const char *start_key)
-{
-    long long pid, start;
-    if (!get_ll(kv, pid_key, 1, 0x7fffffff, &pid) || !get_ll(kv, start_key, 1, INT64_MAX, &start))
-        return (proc_ref_t){0};
-    return (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)start};
-}
-
 /* What containers/<id>/ still tells when its record cannot be read. */
 static void salvage_record(int dirfd, const char *id, const upod_error_t *why, ctr_t *out)
 {
@@ -328,9 +320,9 @@ static void salvage_record(int dirfd, const char *id, const upod_error_t *why, c
     long long v;
     out->created = get_ll(&kv, "created", 1, INT64_MAX, &v) ? v : 0;
     out->stop_signal = get_ll(&kv, "stop_signal", 1, 64, &v) ? (int)v : SIGTERM;
-    out->monitor = salvage_proc(&kv, "monitor_pid", "monitor_start");
-    out->process = salvage_proc(&kv, "pid", "pid_start");
-    out->init = salvage_proc(&kv, "init_pid", "init_start");
+    out->monitor = proc_ref_from_kv(&kv, "monitor_pid", "monitor_start");
+    out->process = proc_ref_from_kv(&kv, "pid", "pid_start");
+    out->init = proc_ref_from_kv(&kv, "init_pid", "init_start");
     out->own_pod = get_bool(&kv, "own_pod") && out->pod_id[0];
     kv_clear(&kv);
     struct stat st;

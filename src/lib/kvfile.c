@@ -1,6 +1,8 @@
 /* kvfile.c: see kvfile.h. */
 #include "kvfile.h"
 
+#include <errno.h>
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -93,6 +95,20 @@ static bool unescape_value(const char *s, size_t len, char **out)
         i++;
     }
     *o = '\0';
+    *out = v;
+    return true;
+}
+
+bool kv_get_ll(const kv_t *kv, const char *key, long long min, long long max, long long *out)
+{
+    const char *text = kv_get(kv, key);
+    char *end;
+    if (!text || !*text)
+        return false;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
     *out = v;
     return true;
 }

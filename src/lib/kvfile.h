@@ -32,6 +32,9 @@ const char *kv_get(const kv_t *kv, const char *key);
 /* The n-th value of a repeated key (n from 0), or NULL. */
 const char *kv_get_nth(const kv_t *kv, const char *key, size_t n);
 
+/* The integer value of key, within [min, max]; false when missing or not
+ * a whole decimal number in range. */
+bool kv_get_ll(const kv_t *kv, const char *key, long long min, long long max, long long *out);
 /* One line (without its '\n') added to out; false, and nothing added, when
  * it is malformed. An empty line adds nothing. */
 bool kv_parse_line(const char *line, size_t len, kv_t *out);

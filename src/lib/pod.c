@@ -314,16 +314,6 @@ int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
     return 0;
 }
 
-/* A pid and its start time from salvaged lines, or nothing. */
-static proc_ref_t salvage_proc(const kv_t *kv, const char *pid_key, const char *start_key)
-{
-    long long pid, start;
-    if (parse_ll(kv_get(kv, pid_key), &pid) < 0 || parse_ll(kv_get(kv, start_key), &start) < 0 ||
-        pid <= 0 || pid > 0x7fffffff || start <= 0)
-        return (proc_ref_t){0};
-    return (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)start};
-}
-
 /* A keeper whose state file tells nothing is still found: its stderr is
  * the pod's keeper.log (keeper_detach), open in no other process. Only
  * our own processes' fds can be read, and the file is matched by device
@@ -394,8 +384,8 @@ static void salvage_pod(int dirfd, const char *id, const upod_error_t *why, pod_
     if (load_part(dirfd, id, "state", out, &ignored) < 0) {
         kv_t kv;
         state_salvage_file(dirfd, "state", &kv);
-        out->state.keeper = salvage_proc(&kv, "keeper_pid", "keeper_start");
-        out->state.infra = salvage_proc(&kv, "infra_pid", "infra_start");
+        out->state.keeper = proc_ref_from_kv(&kv, "keeper_pid", "keeper_start");
+        out->state.infra = proc_ref_from_kv(&kv, "infra_pid", "infra_start");
         kv_clear(&kv);
         if (!pod_processes_alive(out))
             find_keeper_by_log(dirfd, &out->state);

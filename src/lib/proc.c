@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +160,12 @@ void proctitle_set(const char *title)
         n = title_len;
     memcpy(title_area, title, n);
     memset(title_area + n, '\0', title_len - n);
+}
+
+proc_ref_t proc_ref_from_kv(const kv_t *kv, const char *pid_key, const char *start_key)
+{
+    long long pid, start;
+    if (!kv_get_ll(kv, pid_key, 1, 0x7fffffff, &pid) || !kv_get_ll(kv, start_key, 1, INT64_MAX, &start))
+        return (proc_ref_t){0};
+    return (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)start};
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "kvfile.h"
 
 /* A process identity: pid plus its start time (clock ticks after boot,
  * field 22 of /proc/PID/stat). */
@@ -39,6 +40,9 @@ bool proc_ref_alive(const proc_ref_t *ref);
 /* A pidfd for ref, checked after opening: the fd then pins that very
  * process. Fails with ESRCH when it is gone or the pid was reused. */
 int proc_ref_pidfd(const proc_ref_t *ref, upod_error_t *err);
+/* A pid and its start time as a record's lines tell them (pid_key,
+ * start_key), or nothing ({0}) when either is missing or out of range. */
+proc_ref_t proc_ref_from_kv(const kv_t *kv, const char *pid_key, const char *start_key);
 
 /* Wait (poll on the pidfd) up to timeout_ms for the process to exit.
  * true when it exited. */

@@ -1,0 +1,58 @@
+/* fuzz_salvage: what upod still reads of a state file it cannot parse
+ * (state_salvage_file, state.c), and the pids it takes from that
+ * (proc_ref_from_kv): the input is written to a file and salvaged. Every
+ * pair kept must be a line that parses alone and round-trips, and a pid
+ * read back is either nothing or in range. */
+#include "fuzz.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "lib/kvfile.h"
+#include "lib/proc.h"
+#include "lib/state.h"
+
+/* A directory of our own for the file, made once per process. */
+static int work_dir(void)
+{
+    static int fd = -1;
+    if (fd < 0) {
+        char path[] = "/tmp/upod-fuzz-salvage.XXXXXX";
+        fuzz_require(mkdtemp(path) != NULL);
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fuzz_require(fd >= 0);
+    }
+    return fd;
+}
+
+static void check_pair(const kv_pair_t *pair)
+{
+    kv_t one, again;
+    upod_error_t err = {0};
+    kv_init(&one);
+    kv_add(&one, pair->key, pair->value);
+    char *text = kv_serialize(&one);
+    fuzz_require(kv_parse(text, &again, &err) == 0);
+    fuzz_require(again.len == 1 && strcmp(again.pairs[0].key, pair->key) == 0 &&
+                 strcmp(again.pairs[0].value, pair->value) == 0);
+    kv_clear(&again);
+    kv_clear(&one);
+    free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    int dir = work_dir();
+    int fd = openat(dir, "record", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    fuzz_require(fd >= 0);
+    fuzz_require(fd_write_all(fd, data, size) == 0);
+    close(fd);
+    kv_t kv;
+    state_salvage_file(dir, "record", &kv);
+    for (size_t i = 0; i < kv.len; i++)
+        check_pair(&kv.pairs[i]);
+    proc_ref_t ref = proc_ref_from_kv(&kv, "keeper_pid", "keeper_start");
+    fuzz_require((ref.pid == 0 && ref.start == 0) || (ref.pid > 0 && ref.start > 0));
+    kv_clear(&kv);
+    return 0;
+}
