@@ -83,7 +83,7 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
         }
         return code;
     }
-    if (monitor_record_running(ctrs_fd, c, child, err) < 0) {
+    if (monitor_record_running(ctrs_fd, c, child, monitor_wrappers(pod, c), err) < 0) {
         kill(child, SIGKILL); /* its record could not say it runs: it must not */
         waitpid(child, NULL, 0);
         if (master >= 0)

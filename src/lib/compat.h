@@ -53,6 +53,45 @@ static inline int upod_openat2(int dirfd, const char *path, int flags, unsigned 
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
+/* The new mount API (open_tree, move_mount: Linux 5.2; mount_setattr:
+ * 5.12), which musl does not wrap. */
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#define UPOD_OPEN_TREE_CLONE 1
+#define UPOD_AT_RECURSIVE 0x8000
+#define UPOD_AT_EMPTY_PATH 0x1000
+#define UPOD_MOVE_MOUNT_F_EMPTY_PATH 0x04
+#define UPOD_MOVE_MOUNT_T_EMPTY_PATH 0x40
+#define UPOD_MOUNT_ATTR_RDONLY 0x1
+
+struct upod_mount_attr {
+    unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+static inline int upod_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+    return (int)syscall(SYS_open_tree, dirfd, path, flags);
+}
+
+static inline int upod_move_mount(int from_dirfd, const char *from_path, int to_dirfd,
+                                  const char *to_path, unsigned int flags)
+{
+    return (int)syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags);
+}
+
+static inline int upod_mount_setattr(int dirfd, const char *path, unsigned int flags,
+                                     struct upod_mount_attr *attr)
+{
+    return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
+}
+
 static inline int upod_pidfd_open(pid_t pid, unsigned int flags)
 {
     return (int)syscall(SYS_pidfd_open, pid, flags);

@@ -224,9 +224,10 @@ static void mount_in_root(int root_fd, const char *fs, const char *path, unsigne
 }
 
 /* Bind src (a host path, or a /proc/self/fd name) at dst in the root,
- * read-only when asked: a bind is read-only only after a remount, which
- * must reach the new mount (dst resolved again: its fd from before names
- * what lies under it). */
+ * read-only when asked. A read-only bind is made so before it is
+ * attached (open_tree, mount_setattr, move_mount onto the target's fd): a
+ * remount found again by path could be sent elsewhere by a rootfs that
+ * another container changed meanwhile. */
 static void bind_in_root(int root_fd, const char *src, const char *dst, bool ro, bool rec)
 {
     struct stat st;
@@ -234,14 +235,20 @@ static void bind_in_root(int root_fd, const char *src, const char *dst, bool ro,
         failf(errno, "cannot bind %s into the container", src);
     char at[INROOT_FD_PATH_MAX];
     cleanup_close int t = target_fd(root_fd, dst, !S_ISDIR(st.st_mode));
-    if (mount(src, inroot_fd_path(t, at), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
-        failf(errno, "cannot bind %s on %s", src, dst);
-    if (!ro)
+    if (!ro) {
+        if (mount(src, inroot_fd_path(t, at), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+            failf(errno, "cannot bind %s on %s", src, dst);
         return;
-    cleanup_close int mounted = reopen_in_root(root_fd, dst, O_PATH);
-    if (mount(NULL, inroot_fd_path(mounted, at), NULL,
-              MS_BIND | MS_REMOUNT | MS_RDONLY | (rec ? MS_REC : 0), NULL) < 0)
-        failf(errno, "cannot make %s read-only", dst);
+    }
+    unsigned recursive = rec ? UPOD_AT_RECURSIVE : 0;
+    cleanup_close int tree = upod_open_tree(AT_FDCWD, src, UPOD_OPEN_TREE_CLONE | O_CLOEXEC | recursive);
+    if (tree < 0)
+        failf(errno, "cannot bind %s on %s", src, dst);
+    struct upod_mount_attr attr = {.attr_set = UPOD_MOUNT_ATTR_RDONLY};
+    if (upod_mount_setattr(tree, "", UPOD_AT_EMPTY_PATH | recursive, &attr) < 0)
+        failf(errno, "cannot make %s read-only (Linux >= 5.12 is needed)", dst);
+    if (upod_move_mount(tree, "", t, "", UPOD_MOVE_MOUNT_F_EMPTY_PATH | UPOD_MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        failf(errno, "cannot bind %s on %s", src, dst);
 }
 
 static void setup_dev(int root_fd, const container_spec_t *spec)
@@ -498,10 +505,10 @@ __attribute__((noreturn)) static void run_as_init(const container_spec_t *spec)
      * worked (our copy of the report pipe would hold it open for the
      * container's life), and nothing of the host (/proc, the state
      * directory) may stay reachable from inside. */
+    /* It stays non-dumpable: a fork of upod, never exec'd, its memory
+     * still holds the caller's environment and upod's heap. `exec` joins
+     * the container through the command instead (monitor_wrappers). */
     upod_close_range(3, ~0U, 0);
-    /* Holding nothing of upod's now, and confined as the command is: it
-     * may be dumpable again, as `exec` joins the container through it. */
-    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     prctl(PR_SET_NAME, "upod-init");
     for (;;) {
         int sig = 0;

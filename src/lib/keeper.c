@@ -167,7 +167,7 @@ static void keeper_record_exit(int pods_fd, int state_fd, const pod_t *pod, int 
 {
     upod_error_t err = {0};
     int code = exit_code_from_status(status);
-    cleanup_close int lock = state_lock(state_fd, &err);
+    cleanup_close int lock = state_lock_patient(state_fd, &err);
     if (lock < 0) {
         keeper_log("cannot record the pod's exit: %s", err.msg);
         return;
@@ -249,14 +249,19 @@ static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, int tie_fd, pod_
 {
     pollset_t ps = {0};
     own_nets_t nets = {0};
+    long long ns_starved_until = 0;
     for (;;) {
         pollset_reset(&ps);
         size_t infra_index = pollset_add(&ps, infra_pidfd, POLLIN);
         size_t sig_index = pollset_add(&ps, sigfd, POLLIN);
         size_t control_index = control_fd >= 0 ? pollset_add(&ps, control_fd, POLLIN) : 0;
         size_t tie_index = tie_fd >= 0 ? pollset_add(&ps, tie_fd, POLLIN) : 0;
-        size_t ns_index = pollset_add(&ps, ns_fd, POLLIN);
-        int timeout = -1;
+        /* Out of fds, accept fails and the listener stays readable: leave
+         * it alone for a moment instead of spinning. */
+        long long ns_rest_ms = (ns_starved_until - now_ns()) / 1000000;
+        bool ns_polled = ns_rest_ms <= 0;
+        size_t ns_index = ns_polled ? pollset_add(&ps, ns_fd, POLLIN) : 0;
+        int timeout = ns_polled ? -1 : (int)ns_rest_ms + 1;
         if (slirp)
             pod_slirp_fill(slirp, &ps, &timeout);
         for (size_t i = 0; i < nets.n; i++) {
@@ -271,10 +276,12 @@ static int keeper_loop(pid_t infra, int infra_pidfd, int sigfd, int tie_fd, pod_
         keeper_drop_ended(&nets, &ps);
         if (control_fd >= 0 && (pollset_revents(&ps, control_index) & POLLIN))
             keeper_serve_tap(control_fd, config, &nets);
-        if (pollset_revents(&ps, ns_index) & POLLIN) {
+        if (ns_polled && (pollset_revents(&ps, ns_index) & POLLIN)) {
             upod_error_t ns_err = {0};
             control_serve_namespaces(ns_fd, ns, &ns_err);
-            if (ns_err.msg[0])
+            if (ns_err.errnum == EMFILE || ns_err.errnum == ENFILE)
+                ns_starved_until = now_ns() + 100 * 1000000LL;
+            else if (ns_err.msg[0])
                 keeper_log("namespaces socket: %s", ns_err.msg);
         }
         if (pollset_revents(&ps, infra_index) & POLLIN)
@@ -425,6 +432,7 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
     }
     if (tapfd >= 0 && !(slirp = keeper_network(&pod->config, tapfd, &published, &err)))
         goto failed;
+    portfwd_release_checks(&published);
     /* The CLI holds the state lock for us until SYNC_POD_READY. */
     pod->state.status = POD_STATUS_RUNNING;
     pod->state.keeper = proc_self_ref();

@@ -16,25 +16,34 @@
 #include "compat.h"
 #include "enter.h"
 #include "logfile.h"
+#include "namespaces.h"
 #include "sync.h"
 #include "terminal.h"
 #include "state.h"
 #include "timefmt.h"
 #include "util.h"
 
-/* The command itself: pid, or its only child when pid is the relay of a
- * fresh pid namespace (host pids, through the host's /proc). */
-static proc_ref_t find_command(int proc_fd, pid_t pid)
+/* The command itself, below the wrappers upod put over it (host pids,
+ * through the host's /proc): from pid, one child down per wrapper. */
+static proc_ref_t find_command(int proc_fd, pid_t pid, unsigned wrappers)
 {
-    char path[64];
-    cleanup_free char *children = NULL;
-    snprintf(path, sizeof(path), "%d/task/%d/children", (int)pid, (int)pid);
-    if (read_file_at(proc_fd, path, 4096, &children, NULL) == 0 && children[0]) {
+    for (unsigned level = 0; level < wrappers; level++) {
+        char path[64];
+        cleanup_free char *children = NULL;
+        snprintf(path, sizeof(path), "%d/task/%d/children", (int)pid, (int)pid);
+        if (read_file_at(proc_fd, path, 4096, &children, NULL) < 0 || !children[0])
+            break;
         long child = strtol(children, NULL, 10);
-        if (child > 0)
-            return proc_ref_of_at(proc_fd, (pid_t)child);
+        if (child <= 0)
+            break;
+        pid = (pid_t)child;
     }
     return proc_ref_of_at(proc_fd, pid);
+}
+
+unsigned monitor_wrappers(const pod_t *pod, const ctr_t *ctr)
+{
+    return (pod->config.share & SHARE_PID ? 0U : 1U) + (ctr->with_init ? 1U : 0U);
 }
 
 /* Write the record (the caller holds the lock); a failure goes to our
@@ -46,13 +55,16 @@ static void save_record(int ctrs_fd, const ctr_t *ctr)
         dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
 }
 
-/* Update the record under the lock. */
+/* Update the record under the lock (waiting as long as it takes: a
+ * record given up would be lost). */
 static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
 {
-    upod_error_t ignored = {0};
-    cleanup_close int lock = state_lock(state_fd, &ignored);
+    upod_error_t err = {0};
+    cleanup_close int lock = state_lock_patient(state_fd, &err);
     if (lock >= 0)
         save_record(ctrs_fd, ctr);
+    else
+        dprintf(STDERR_FILENO, "upod-monitor: cannot record the exit: %s\n", err.msg);
 }
 
 int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_t *err)
@@ -74,13 +86,14 @@ int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_
     return lock;
 }
 
-int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, upod_error_t *err)
+int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, unsigned wrappers,
+                           upod_error_t *err)
 {
     int proc_fd = proc_host_fd();
     ctr->status = CTR_RUNNING;
     ctr->monitor = proc_self_ref();
     ctr->process = proc_ref_of_at(proc_fd, pid);
-    ctr->init = find_command(proc_fd, pid);
+    ctr->init = find_command(proc_fd, pid, wrappers);
     ctr->started = time_now_ns();
     ctr->finished = 0;
     ctr->exit_code = 0;
@@ -101,11 +114,14 @@ void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
     ctr->exit_code = code;
     ctr->finished = time_now_ns();
     if (ctr->auto_remove) {
+        /* Never without the lock: a command may be removing or starting
+         * it meanwhile. */
         upod_error_t err = {0};
-        int lock = state_lock(state_fd, &err);
-        ctr_remove(ctrs_fd, ctr->id, &err);
-        if (lock >= 0)
+        int lock = state_lock_patient(state_fd, &err);
+        if (lock >= 0) {
+            ctr_remove(ctrs_fd, ctr->id, &err);
             close(lock);
+        }
     } else {
         record(state_fd, ctrs_fd, ctr);
     }
@@ -277,7 +293,7 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     /* Nothing may run that its record denies: if the record cannot say
      * running (a full state filesystem), the container goes and the start
      * fails; the record stays as it was (written whole or not at all). */
-    if (monitor_record_running(ctrs_fd, ctr, pid, &err) < 0) {
+    if (monitor_record_running(ctrs_fd, ctr, pid, monitor_wrappers(pod, ctr), &err) < 0) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         report_failure(ready, &err);

@@ -43,10 +43,17 @@ int monitor_await_exec(int report_fd, pid_t pid, char *msg, size_t size);
  * while its record says created; a watcher killed in between releases it,
  * and its container dies with it. Returns the lock's fd, or -1. */
 int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_t *err);
+/* How many of upod's processes stand between what pod_spawn_start
+ * returns and the container's command: the relay of a fresh pid
+ * namespace, upod-init. */
+unsigned monitor_wrappers(const pod_t *pod, const ctr_t *ctr);
 /* The record says running, watched by the calling process; pid: what
- * pod_spawn_start returned. Under the lock of monitor_claim_start. -1 with
- * err when it cannot be written: the caller then kills pid and fails. */
-int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, upod_error_t *err);
+ * pod_spawn_start returned, wrappers: monitor_wrappers(). The command
+ * (whose namespaces exec joins) is recorded as the container's init.
+ * Under the lock of monitor_claim_start. -1 with err when it cannot be
+ * written: the caller then kills pid and fails. */
+int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, unsigned wrappers,
+                           upod_error_t *err);
 /* The record says exited with code, or goes (--rm); then exited(). */
 void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
                          monitor_exited_fn_t exited);

@@ -149,6 +149,7 @@ static int bind_host_socket(const char *ip, host_address_t scope, unsigned port,
 static int bind_published_port(published_port_t *pp, unsigned want, upod_error_t *err)
 {
     int family;
+    pp->check_fd = -1;
     bool tcp_listener = pp->proto == PORT_PROTO_TCP && !pp->via_slirp;
     int fd = bind_host_socket(pp->host_ip, HOST_ADDRESS_GIVEN, want, pp->proto, tcp_listener,
                               &pp->host_port, &family, err);
@@ -165,9 +166,26 @@ static int bind_published_port(published_port_t *pp, unsigned want, upod_error_t
         v6 = bind_host_socket("", HOST_ADDRESS_V6, pp->host_port, PORT_PROTO_TCP, true, &port,
                               &family, err);
     }
-    close(fd);
+    if (hold_v6 && v6 < 0) {
+        close(fd);
+        return -1;
+    }
+    /* Kept until libslirp has bound its own socket (both SO_REUSEADDR,
+     * neither listening yet): the IPv4 port never stands free for another
+     * user to take (portfwd_release_checks). */
+    pp->check_fd = fd;
     pp->listen_fd = v6;
-    return hold_v6 && v6 < 0 ? -1 : 0;
+    return 0;
+}
+
+void portfwd_release_checks(published_t *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->ports[i].check_fd >= 0) {
+            close(p->ports[i].check_fd);
+            p->ports[i].check_fd = -1;
+        }
+    }
 }
 
 int portfwd_bind(const pod_config_t *config, published_t *out, upod_error_t *err)
@@ -208,6 +226,7 @@ void portfwd_close_listeners(published_t *p)
 void published_clear(published_t *p)
 {
     portfwd_close_listeners(p);
+    portfwd_release_checks(p);
     free(p->ports);
     p->ports = NULL;
     p->n = 0;

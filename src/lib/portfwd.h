@@ -51,6 +51,8 @@ typedef struct {
 int portfwd_bind(const pod_config_t *config, published_t *out, upod_error_t *err);
 /* Close the listening sockets (the keeper's copies after the clone). */
 void portfwd_close_listeners(published_t *p);
+/* Close the slirp driver's check sockets, once libslirp holds the ports. */
+void portfwd_release_checks(published_t *p);
 void published_clear(published_t *p);
 
 

@@ -464,6 +464,7 @@ int published_port_parse(const char *text, published_port_t *out)
     out->proto = m.proto;
     out->via_slirp = flag && strcmp(flag, "slirp") == 0;
     out->listen_fd = -1;
+    out->check_fd = -1;
     return 0;
 }
 

@@ -89,6 +89,7 @@ typedef struct {
     port_proto_t proto;
     bool via_slirp;          /* libslirp host forward, else the splice forwarder */
     int listen_fd;           /* the splice listener while the keeper starts, else -1 */
+    int check_fd;            /* slirp driver: holds the port until libslirp binds it, else -1 */
 } published_port_t;
 
 /* "[ip:]host:container/proto[,slirp]" and back. */

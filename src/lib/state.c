@@ -421,6 +421,16 @@ int state_lock(int state_fd, upod_error_t *err)
     return steal_fd(&fd);
 }
 
+int state_lock_patient(int state_fd, upod_error_t *err)
+{
+    cleanup_close int fd = openat(state_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return upod_fail(err, errno, "cannot open the state lock");
+    if (TEMP_FAILURE_RETRY(flock(fd, LOCK_EX)) < 0)
+        return upod_fail(err, errno, "cannot take the state lock");
+    return steal_fd(&fd);
+}
+
 int state_open_subdir(int dirfd, const char *name, bool create, upod_error_t *err)
 {
     if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)

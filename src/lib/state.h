@@ -89,6 +89,10 @@ void state_salvage_file(int dirfd, const char *name, kv_t *out);
  * naming the holder again, instead of hanging behind a stopped process. */
 #define STATE_LOCK_TIMEOUT 30
 int state_lock(int state_fd, upod_error_t *err);
+/* The same for a process that records what happened (a monitor's exit, a
+ * keeper's): it has no one to report to, and giving up would lose the
+ * record, so it waits for as long as the lock is held. */
+int state_lock_patient(int state_fd, upod_error_t *err);
 /* The pid holding an flock on the file of fd (from /proc/locks), or 0 when
  * none is seen (or the holder is in no pid namespace we can see). */
 pid_t state_lock_holder(int fd);

@@ -208,7 +208,7 @@ test_killed_watcher_then_killed_run_stops_the_pod() {
     wait_for 10 sh -c "'$UPOD' ps --filter name=orphan --format '{{.Status}}' | grep -q '^Up'" ||
         fail "run --rm did not start"
     watcher=$(pgrep -u "$(id -u)" -x upod-cleanup)
-    [ -n "$watcher" ] || fail "no cleanup watcher for the attached run"
+    [ "$(wc -w <<<"$watcher")" -eq 1 ] || fail "not one cleanup watcher for the attached run: '$watcher'"
     kill -KILL $watcher
     sleep 0.2
     kill -KILL "$cli"

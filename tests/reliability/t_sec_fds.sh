@@ -68,7 +68,11 @@ test_callers_fds_do_not_leak_into_containers() {
     run_upod exec bg sh -c "$probe"
     assert_eq "$(grep -c . <<<"$out")" 3 "fds of an exec'd command (its 0, 1, 2): $out"
     exec 9<&-
-    wait_for 5 "$UPOD" logs bg >/dev/null
+    # Its probe has run once the shell says it could not write through fd 9.
+    bg_probed() { "$UPOD" logs bg 2>&1 | grep -q '/proc/self/fd/9/f'; }
+    wait_for 10 bg_probed || fail "the detached container's probe did not run: $("$UPOD" logs bg 2>&1)"
+    assert_eq "$("$UPOD" logs bg 2>&1 | grep -vc '/proc/self/fd/9/f')" 3 \
+        "fds of a detached container (its 0, 1, 2): $("$UPOD" logs bg 2>&1)"
     assert_eq "$(ls -A "$TESTDIR/home")" "" "files a container wrote through the caller's fd"
 }
 
@@ -141,4 +145,22 @@ test_infra_out_of_reach_of_ptrace_capable_containers() {
     run_upod pod enter ptr cat /proc/1/comm
     assert_status 0
     assert_eq "$out" "upod-infra" "PID 1 seen by pod enter"
+}
+
+# upod-init (--init) is a fork of upod that never execs: its memory holds
+# the caller's environment. The container it runs must not read it.
+test_init_does_not_show_the_callers_environment() {
+    make_rootfs "$TESTDIR/rootfs"
+    run_upod pod create --name envpod
+    assert_status 0
+    out=$(UPOD_CALLER_SECRET=caller-secret-42 "$UPOD" run --rm --pod envpod --init \
+        --rootfs "$TESTDIR/rootfs" sh -c 'cat /proc/1/comm; cat /proc/1/environ; head -c 64 /proc/1/mem' 2>&1)
+    assert_contains "$out" "upod-init" "PID 1 of an --init container"
+    assert_not_contains "$out" "caller-secret-42" "what the container read of its init"
+    UPOD_CALLER_SECRET=caller-secret-42 "$UPOD" run -d --name envbg --pod envpod --init \
+        --rootfs "$TESTDIR/rootfs" sleep 60 >/dev/null || fail "run -d --init"
+    run_upod exec envbg sh -c 'cat /proc/1/environ; for p in /proc/[0-9]*; do cat $p/environ; done 2>/dev/null'
+    assert_not_contains "$out" "caller-secret-42" "what exec read of the container's processes"
+    run_upod exec envbg cat /proc/self/comm
+    assert_eq "$out" "cat" "exec into an --init container"
 }

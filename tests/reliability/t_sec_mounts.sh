@@ -98,3 +98,18 @@ test_planted_state_symlinks_are_not_followed() {
     assert_contains "$err" "hostname"
     assert_not_contains "$out" "host-secret"
 }
+
+# A read-only bind (a :ro volume, /sys) is read-only where it is attached:
+# it is made read-only before it is attached, not remounted by a path a
+# changing rootfs could send elsewhere.
+test_read_only_binds_are_read_only_where_they_are() {
+    make_rootfs "$TESTDIR/rootfs"
+    mkdir "$TESTDIR/vol"
+    run_upod run --rm --rootfs "$TESTDIR/rootfs" -v "$TESTDIR/vol:/data:ro" sh -c \
+        'awk "\$2 == \"/data\" || \$2 == \"/sys\" {print \$2, substr(\$4, 1, 3)}" /proc/mounts;
+         touch /data/x 2>/dev/null && echo wrote; awk "\$2 == \"/dev\" {print \$2, substr(\$4, 1, 3)}" /proc/mounts'
+    assert_status 0
+    assert_eq "$out" "/sys ro,
+/data ro,
+/dev rw," "the read-only mounts, and /dev, as the container sees them"
+}
