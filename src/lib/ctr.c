@@ -111,20 +111,6 @@ static bool get_bool(const kv_t *kv, const char *key)
     return v && strcmp(v, "true") == 0;
 }
 
-static bool get_ll(const kv_t *kv, const char *key, long long min, long long max, long long *out)
-{
-    const char *t = kv_get(kv, key);
-    char *end;
-    if (!t || !*t)
-        return false;
-    errno = 0;
-    long long v = strtoll(t, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* Ids are 64 lowercase hex digits, as pod_new_id makes them. They name
  * directories (STATE/containers/<id>, removed by `rm`), so a record whose
  * id holds a '/' or ".." must never be taken for one. */
@@ -141,13 +127,13 @@ int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
     const char *rootfs = kv_get(kv, "rootfs"), *status = kv_get(kv, "status");
     long long sig, mpid, mstart, pid, pstart, code;
     if (!is_record_id(id) || !is_record_id(pod) || !name || !pod_name_valid(name) || !rootfs || !status ||
-        !get_ll(kv, "created", 0, INT64_MAX, &c->created) ||
-        !get_ll(kv, "stop_signal", 1, 64, &sig) || !get_ll(kv, "monitor_pid", 0, 0x7fffffff, &mpid) ||
-        !get_ll(kv, "monitor_start", 0, INT64_MAX, &mstart) ||
-        !get_ll(kv, "pid", 0, 0x7fffffff, &pid) || !get_ll(kv, "pid_start", 0, INT64_MAX, &pstart) ||
-        !get_ll(kv, "started", 0, INT64_MAX, &c->started) ||
-        !get_ll(kv, "finished", 0, INT64_MAX, &c->finished) ||
-        !get_ll(kv, "exit_code", -1, 255, &code))
+        !kv_get_ll(kv, "created", 0, INT64_MAX, &c->created) ||
+        !kv_get_ll(kv, "stop_signal", 1, 64, &sig) || !kv_get_ll(kv, "monitor_pid", 0, 0x7fffffff, &mpid) ||
+        !kv_get_ll(kv, "monitor_start", 0, INT64_MAX, &mstart) ||
+        !kv_get_ll(kv, "pid", 0, 0x7fffffff, &pid) || !kv_get_ll(kv, "pid_start", 0, INT64_MAX, &pstart) ||
+        !kv_get_ll(kv, "started", 0, INT64_MAX, &c->started) ||
+        !kv_get_ll(kv, "finished", 0, INT64_MAX, &c->finished) ||
+        !kv_get_ll(kv, "exit_code", -1, 255, &code))
         return upod_fail(err, 0, "corrupt container record: a field is missing or invalid");
     c->status = CTR_EXITED;
     for (int i = 0; i < 3; i++) {
@@ -165,8 +151,8 @@ int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
     c->process = (proc_ref_t){.pid = (pid_t)pid, .start = (unsigned long long)pstart};
     c->exit_code = (int)code;
     long long ipid = 0, istart = 0;
-    get_ll(kv, "init_pid", 0, 0x7fffffff, &ipid);
-    get_ll(kv, "init_start", 0, INT64_MAX, &istart);
+    kv_get_ll(kv, "init_pid", 0, 0x7fffffff, &ipid);
+    kv_get_ll(kv, "init_start", 0, INT64_MAX, &istart);
     c->init = (proc_ref_t){.pid = (pid_t)ipid, .start = (unsigned long long)istart};
     const char *caps_text = kv_get(kv, "caps");
     c->caps = caps_text ? strtoull(caps_text, NULL, 10) : 0;
@@ -174,8 +160,8 @@ int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
     const char *workdir = kv_get(kv, "workdir"), *hostname = kv_get(kv, "hostname");
     c->workdir = xstrdup(workdir && workdir[0] == '/' ? workdir : "/");
     long long uid = 0, gid = 0;
-    get_ll(kv, "uid", 0, 65535, &uid);
-    get_ll(kv, "gid", 0, 65535, &gid);
+    kv_get_ll(kv, "uid", 0, 65535, &uid);
+    kv_get_ll(kv, "gid", 0, 65535, &gid);
     c->uid = (uid_t)uid;
     c->gid = (gid_t)gid;
     c->hostname = hostname ? xstrdup(hostname) : NULL;
@@ -318,8 +304,8 @@ static void salvage_record(int dirfd, const char *id, const upod_error_t *why, c
     out->argv = xcalloc(1, sizeof(char *));
     out->workdir = xstrdup("/");
     long long v;
-    out->created = get_ll(&kv, "created", 1, INT64_MAX, &v) ? v : 0;
-    out->stop_signal = get_ll(&kv, "stop_signal", 1, 64, &v) ? (int)v : SIGTERM;
+    out->created = kv_get_ll(&kv, "created", 1, INT64_MAX, &v) ? v : 0;
+    out->stop_signal = kv_get_ll(&kv, "stop_signal", 1, 64, &v) ? (int)v : SIGTERM;
     out->monitor = proc_ref_from_kv(&kv, "monitor_pid", "monitor_start");
     out->process = proc_ref_from_kv(&kv, "pid", "pid_start");
     out->init = proc_ref_from_kv(&kv, "init_pid", "init_start");

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,19 +111,6 @@ static bool is_hex_id(const char *s)
     return true;
 }
 
-static int parse_ll(const char *text, long long *out)
-{
-    char *end;
-    if (!text || !*text)
-        return -1;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err)
 {
     memset(c, 0, sizeof(*c));
@@ -131,7 +119,7 @@ int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err)
     const char *share = kv_get(kv, "share"), *net = kv_get(kv, "network");
     const char *userns = kv_get(kv, "userns");
     if (!is_hex_id(id) || !is_hex_id(infra) || !name || !pod_name_valid(name) || !hostname ||
-        !share || !net || parse_ll(kv_get(kv, "created"), &c->created) < 0)
+        !share || !net || !kv_get_ll(kv, "created", LLONG_MIN, LLONG_MAX, &c->created))
         return upod_fail(err, 0, "corrupt pod config: a required field is missing or invalid");
     memcpy(c->id, id, sizeof(c->id));
     memcpy(c->infra_id, infra, sizeof(c->infra_id));
@@ -211,13 +199,13 @@ int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err)
     memset(s, 0, sizeof(*s));
     const char *status = kv_get(kv, "status");
     if (!status || !pod_status_parse(status, &s->status) || s->status == POD_STATUS_UNKNOWN ||
-        parse_ll(kv_get(kv, "keeper_pid"), &kpid) < 0 ||
-        parse_ll(kv_get(kv, "keeper_start"), &kstart) < 0 ||
-        parse_ll(kv_get(kv, "infra_pid"), &ipid) < 0 ||
-        parse_ll(kv_get(kv, "infra_start"), &istart) < 0 ||
-        parse_ll(kv_get(kv, "started"), &s->started) < 0 ||
-        parse_ll(kv_get(kv, "finished"), &s->finished) < 0 ||
-        parse_ll(kv_get(kv, "exit_code"), &code) < 0 || kpid < 0 || kpid > 0x7fffffff ||
+        !kv_get_ll(kv, "keeper_pid", LLONG_MIN, LLONG_MAX, &kpid) ||
+        !kv_get_ll(kv, "keeper_start", LLONG_MIN, LLONG_MAX, &kstart) ||
+        !kv_get_ll(kv, "infra_pid", LLONG_MIN, LLONG_MAX, &ipid) ||
+        !kv_get_ll(kv, "infra_start", LLONG_MIN, LLONG_MAX, &istart) ||
+        !kv_get_ll(kv, "started", LLONG_MIN, LLONG_MAX, &s->started) ||
+        !kv_get_ll(kv, "finished", LLONG_MIN, LLONG_MAX, &s->finished) ||
+        !kv_get_ll(kv, "exit_code", LLONG_MIN, LLONG_MAX, &code) || kpid < 0 || kpid > 0x7fffffff ||
         ipid < 0 || ipid > 0x7fffffff || kstart < 0 || istart < 0 || code < -1 || code > 255)
         return upod_fail(err, 0, "corrupt pod state: a field is missing or invalid");
     s->keeper.pid = (pid_t)kpid;
@@ -374,7 +362,7 @@ static void salvage_pod(int dirfd, const char *id, const upod_error_t *why, pod_
         out->config.name = xstrdup(name && pod_name_valid(name) ? name : "");
         if (is_hex_id(infra))
             memcpy(out->config.infra_id, infra, sizeof(out->config.infra_id));
-        if (parse_ll(kv_get(&kv, "created"), &out->config.created) < 0)
+        if (!kv_get_ll(&kv, "created", LLONG_MIN, LLONG_MAX, &out->config.created))
             out->config.created = 0;
         kv_clear(&kv);
     }

@@ -178,7 +178,7 @@ set -u
 TESTDIR=$1
 mount -t tmpfs -o size=2m,mode=0700 tmpfs "$XDG_RUNTIME_DIR" || fail "cannot mount a tmpfs"
 status_of() { "$UPOD" ps -a --filter "name=^$1\$" --format '{{.Status}}'; }
-runs() { pgrep -f "sleep $1" >/dev/null; }
+runs() { pgrep -u "$(id -u)" -f "sleep $1" >/dev/null; }
 run_upod pod create --name a
 assert_status 0
 run_upod pod start a
