@@ -19,27 +19,29 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes 
         -Wformat=2 -Wno-format-nonliteral -Wpointer-arith -Wvla -Wundef
 COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP
 
-LIB_SRC  := $(wildcard src/lib/*.c)
-CMD_SRC  := $(wildcard src/cmd/*.c)
+# The layers, lowest first (docs/architecture.md; tests/check_layers.sh
+# fails the build when a file includes from a layer above its own).
+LAYERS   := base text state net sandbox proc core cli
+LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 MAIN_SRC := src/main.c
-SRC      := $(LIB_SRC) $(CMD_SRC) $(MAIN_SRC)
+SRC      := $(LIB_SRC) $(MAIN_SRC)
 
 MUSL_OBJ   := $(SRC:%.c=obj/musl/%.o)
-NATIVE_OBJ := $(LIB_SRC:%.c=obj/native/%.o) $(CMD_SRC:%.c=obj/native/%.o)
+NATIVE_OBJ := $(LIB_SRC:%.c=obj/native/%.o)
 
 MUSL_CFLAGS := $(COMMON_CFLAGS) -O2 -isystem $(KHDR) -I$(MUSL)/include -I$(MUSL)/include/slirp \
-               -Iobj/musl -ffunction-sections -fdata-sections
+               -Isrc -Iobj/musl -ffunction-sections -fdata-sections
 MUSL_LDFLAGS := -static -s -Wl,--gc-sections
 MUSL_LIBS := $(MUSL)/lib/libslirp.a $(MUSL)/lib/libcap.a
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-NATIVE_CFLAGS := $(COMMON_CFLAGS) -O1 -g $(SAN) -I$(NATIVE)/include/slirp -Iobj/native
+NATIVE_CFLAGS := $(COMMON_CFLAGS) -O1 -g $(SAN) -I$(NATIVE)/include/slirp -Isrc -Iobj/native
 NATIVE_LIBS := $(NATIVE)/lib/libslirp.a -lcap
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=obj/native/tests/%)
 
-.PHONY: all check check-long unit integration clean third-party-check tutorial bench FORCE
+.PHONY: all check check-long unit integration clean third-party-check tutorial bench layers FORCE
 all: upod
 
 third-party-check:
@@ -86,7 +88,11 @@ obj/native/%.o: %.c obj/native/buildinfo.h | third-party-check
 	@echo "  CC    $< (native, ASan/UBSan)"
 	$(Q)$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
 
-upod: $(MUSL_OBJ) $(MUSL_LIBS)
+# The dependency rule of src/'s layers, checked at every build.
+layers:
+	@tests/check_layers.sh $(LAYERS)
+
+upod: $(MUSL_OBJ) $(MUSL_LIBS) | layers
 	@echo "  LD    $@ (static, musl)"
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(MUSL_OBJ) $(MUSL_LIBS)
 
@@ -143,7 +149,7 @@ clean:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_OBJ     := $(LIB_SRC:%.c=obj/fuzz/%.o) $(CMD_SRC:%.c=obj/fuzz/%.o)
+FUZZ_OBJ     := $(LIB_SRC:%.c=obj/fuzz/%.o)
 FUZZ_BIN     := $(FUZZ_NAMES:%=obj/fuzz/fuzz_%)
 REPLAY_BIN   := $(FUZZ_NAMES:%=obj/native/fuzz/replay_%)
 FUZZ_CFLAGS  := $(COMMON_CFLAGS) -O1 -g $(SAN) -fsanitize=fuzzer-no-link \

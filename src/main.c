@@ -1,13 +1,13 @@
-/* main.c: upod's entry point. It only dispatches to src/cmd/ and prints the
+/* main.c: upod's entry point. It only dispatches to src/cli/ and prints the
  * error a command returns, as "Error: ..." with podman's exit codes. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "buildinfo.h"
-#include "lib/proc.h"
-#include "lib/util.h"
-#include "cmd/cmd.h"
+#include "base/proc.h"
+#include "base/util.h"
+#include "cli/cmd.h"
 
 static int cmd_container(int argc, char **argv, upod_error_t *err);
 

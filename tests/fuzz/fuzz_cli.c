@@ -9,10 +9,10 @@
 #include <getopt.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
-#include "lib/container.h"
-#include "lib/pod.h"
-#include "lib/portspec.h"
+#include "cli/cmd.h"
+#include "sandbox/container.h"
+#include "state/pod.h"
+#include "text/portspec.h"
 
 /* --help prints the usage on stdout: keep it out of the fuzzer's output. */
 static void silence_stdout(void)

@@ -3,7 +3,7 @@
  * picks the message type the receiver waits for; the rest is the packet. */
 #include "fuzz.h"
 
-#include "lib/sync.h"
+#include "base/sync.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 /* fuzz_envfile: the text of an --env-file (envfile_parse). */
 #include "fuzz.h"
 
-#include "lib/envfile.h"
+#include "text/envfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

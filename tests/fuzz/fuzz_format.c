@@ -3,8 +3,8 @@
  * shaped like what upod's commands print. */
 #include "fuzz.h"
 
-#include "lib/json.h"
-#include "lib/template.h"
+#include "text/json.h"
+#include "text/template.h"
 
 /* { "Name": "web", "Id": "4f30...", "Ports": [...], "Store": {...}, ... } */
 static json_t *sample_value(void)

@@ -3,8 +3,8 @@
  * file is upod's, but whatever it holds must not crash `logs`. */
 #include "fuzz.h"
 
-#include "lib/logfile.h"
-#include "lib/timefmt.h"
+#include "state/logfile.h"
+#include "text/timefmt.h"
 
 /* [p, p + n) lies within [base, base + size). */
 static bool within(const char *p, size_t n, const uint8_t *base, size_t size)

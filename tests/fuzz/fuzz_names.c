@@ -6,8 +6,8 @@
 
 #include <ctype.h>
 
-#include "lib/pod.h"
-#include "lib/signals.h"
+#include "state/pod.h"
+#include "base/signals.h"
 
 /* podman's rule, written out again: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most
  * POD_NAME_MAX characters (so never a '/', nor "." or ".."). */

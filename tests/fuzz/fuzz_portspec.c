@@ -3,7 +3,7 @@
  * Each canonical text must parse back to the value it was made from. */
 #include "fuzz.h"
 
-#include "lib/portspec.h"
+#include "text/portspec.h"
 
 static bool same_mapping(const port_mapping_t *a, const port_mapping_t *b)
 {

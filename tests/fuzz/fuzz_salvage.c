@@ -8,9 +8,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "lib/kvfile.h"
-#include "lib/proc.h"
-#include "lib/state.h"
+#include "state/kvfile.h"
+#include "base/proc.h"
+#include "state/state.h"
 
 /* A directory of our own for the file, made once per process. */
 static int work_dir(void)

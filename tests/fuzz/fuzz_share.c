@@ -2,7 +2,7 @@
  * (share_format), which must parse back to the same set. */
 #include "fuzz.h"
 
-#include "lib/namespaces.h"
+#include "text/share.h"
 
 #define SHARE_ALL (SHARE_NET | SHARE_UTS | SHARE_IPC | SHARE_PID | SHARE_CGROUP | SHARE_USER)
 

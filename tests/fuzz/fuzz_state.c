@@ -4,9 +4,9 @@
  * *_to_kv, kv_serialize), every record must read again the same. */
 #include "fuzz.h"
 
-#include "lib/ctr.h"
-#include "lib/kvfile.h"
-#include "lib/pod.h"
+#include "state/ctr.h"
+#include "state/kvfile.h"
+#include "state/pod.h"
 
 /* Ids name directories: 64 lowercase hex digits, nothing else. */
 static bool is_id(const char *s)

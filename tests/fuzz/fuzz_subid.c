@@ -2,7 +2,7 @@
  * and by uid. */
 #include "fuzz.h"
 
-#include "lib/userns.h"
+#include "sandbox/userns.h"
 
 static void check_ranges(const char *text, const char *user, uid_t id)
 {

@@ -3,7 +3,7 @@
  * give a time to format: rfc3339_nano's text parses back to it. */
 #include "fuzz.h"
 
-#include "lib/timefmt.h"
+#include "text/timefmt.h"
 
 /* A fixed "now", so that a run depends on its input only. */
 #define FUZZ_NOW_NS 1800000000000000000LL

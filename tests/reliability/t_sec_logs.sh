@@ -1,5 +1,5 @@
 # Logs across rotations, and --format errors (issue 13, items 10 and 11).
-# ctr.log is capped at 8 MiB, one older file kept (src/lib/logfile.h):
+# ctr.log is capped at 8 MiB, one older file kept (src/state/logfile.h):
 # `logs -f` must follow the writer through every rotation.
 
 . "$TESTS/../reliability/helpers.sh"

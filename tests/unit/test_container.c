@@ -1,4 +1,4 @@
-/* Unit tests: the container option parsers (src/lib/container.c). */
+/* Unit tests: the container option parsers (src/text/ctropts.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/container.h"
-#include "lib/ctr.h"
-#include "lib/namespaces.h"
-#include "lib/pod.h"
+#include "sandbox/container.h"
+#include "state/ctr.h"
+#include "text/share.h"
+#include "state/pod.h"
 
 static void test_volumes(void **state)
 {

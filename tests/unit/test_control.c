@@ -1,4 +1,4 @@
-/* Unit tests: the keeper's control socket (src/lib/control.c), over real
+/* Unit tests: the keeper's control socket (src/net/control.c), over real
  * sockets in a temporary directory. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/control.h"
-#include "lib/state.h"
-#include "lib/util.h"
+#include "net/control.h"
+#include "state/state.h"
+#include "base/util.h"
 
 static char dir[] = "/tmp/upod-control-test.XXXXXX";
 

@@ -1,5 +1,5 @@
-/* Unit tests: JSON output, --format templates, YAML (src/lib/json.c,
- * src/lib/template.c), and the option-error messages (src/cmd/cli.c). */
+/* Unit tests: JSON output, --format templates, YAML (src/text/json.c,
+ * src/text/template.c), and the option-error messages (src/cli/cli.c). */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -13,10 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
-#include "lib/json.h"
-#include "lib/template.h"
-#include "lib/util.h"
+#include "cli/cmd.h"
+#include "text/json.h"
+#include "text/template.h"
+#include "base/util.h"
 
 /* Capture what a printer writes. */
 typedef struct {

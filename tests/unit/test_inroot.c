@@ -1,4 +1,4 @@
-/* Unit tests: paths resolved and made inside a rootfs (src/lib/inroot.c),
+/* Unit tests: paths resolved and made inside a rootfs (src/sandbox/inroot.c),
  * on real directories: symlinks (absolute, "..", dangling) never lead out. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/inroot.h"
+#include "sandbox/inroot.h"
 
 typedef struct {
     char top[64];        /* holds root/ and outside/ */

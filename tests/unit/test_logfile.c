@@ -1,5 +1,5 @@
-/* Unit tests: the k8s-file log writer, parser and reader (src/lib/logfile.c), and
- * the published-port records of the pod state (src/lib/portspec.c). */
+/* Unit tests: the k8s-file log writer, parser and reader (src/state/logfile.c), and
+ * the published-port records of the pod state (src/text/portspec.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/logfile.h"
-#include "lib/portspec.h"
-#include "lib/util.h"
+#include "state/logfile.h"
+#include "text/portspec.h"
+#include "base/util.h"
 
 static int temp_dir(char *path)
 {

@@ -14,14 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/kvfile.h"
-#include "lib/namespaces.h"
-#include "lib/pod.h"
-#include "lib/proc.h"
-#include "lib/signals.h"
-#include "lib/state.h"
-#include "lib/timefmt.h"
-#include "lib/userns.h"
+#include "state/kvfile.h"
+#include "text/share.h"
+#include "state/pod.h"
+#include "base/proc.h"
+#include "base/signals.h"
+#include "state/state.h"
+#include "text/timefmt.h"
+#include "sandbox/userns.h"
 
 static unsigned share_ok(const char *text)
 {

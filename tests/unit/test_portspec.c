@@ -1,4 +1,4 @@
-/* Unit tests: published port specs and the --network option (src/lib/portspec.c). */
+/* Unit tests: published port specs and the --network option (src/text/portspec.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/portspec.h"
-#include "lib/util.h"
+#include "text/portspec.h"
+#include "base/util.h"
 
 /* ---- helpers ---- */
 

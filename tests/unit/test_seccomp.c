@@ -1,4 +1,4 @@
-/* Unit tests: the containers' seccomp filter (src/lib/seccomp.c), applied
+/* Unit tests: the containers' seccomp filter (src/sandbox/seccomp.c), applied
  * in a child process, which makes each call and reports the first that
  * did not get the answer expected. Refused calls are made with arguments
  * that would do no harm if the filter let them through (these tests run
@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/seccomp.h"
+#include "sandbox/seccomp.h"
 
 typedef struct refused_call {
     const char *what;

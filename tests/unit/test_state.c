@@ -1,4 +1,4 @@
-/* Unit tests: the state-directory rules (src/lib/state.c). */
+/* Unit tests: the state-directory rules (src/state/state.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/state.h"
-#include "lib/util.h"
+#include "state/state.h"
+#include "base/util.h"
 
 static void choose(const char *xdg, const char *tmpdir, bool run_user_ours, state_dir_choice_t *c,
                    int expect_ret, upod_error_t *err)

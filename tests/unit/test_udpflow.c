@@ -1,4 +1,4 @@
-/* Unit tests: the UDP forwarder's flow table (src/lib/udpflow.c). */
+/* Unit tests: the UDP forwarder's flow table (src/net/udpflow.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "lib/udpflow.h"
+#include "net/udpflow.h"
 
 /* ---- helpers ---- */
 

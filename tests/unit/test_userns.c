@@ -1,5 +1,5 @@
-/* Unit tests: subordinate id parsing and user-namespace hints (src/lib/userns.c),
- * /dev/net/tun hints (src/lib/tap.c). */
+/* Unit tests: subordinate id parsing and user-namespace hints (src/sandbox/userns.c),
+ * /dev/net/tun hints (src/net/tap.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/tap.h"
-#include "lib/userns.h"
+#include "net/tap.h"
+#include "sandbox/userns.h"
 
 static void test_subid_by_name_and_uid(void **state)
 {

@@ -1,0 +1,566 @@
+/* pod.c: see pod.h. */
+#include "state/pod.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "text/share.h"
+#include "state/state.h"
+#include "base/util.h"
+
+static const char *const status_names[] = {
+    [POD_STATUS_CREATED] = "Created", [POD_STATUS_RUNNING] = "Running",
+    [POD_STATUS_DEGRADED] = "Degraded", [POD_STATUS_STOPPED] = "Stopped",
+    [POD_STATUS_EXITED] = "Exited", [POD_STATUS_UNKNOWN] = "Unknown",
+};
+
+const char *pod_status_name(pod_status_t s)
+{
+    return status_names[s];
+}
+
+bool pod_status_parse(const char *text, pod_status_t *out)
+{
+    for (size_t i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++) {
+        if (strcasecmp(text, status_names[i]) == 0) {
+            *out = (pod_status_t)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool pod_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > POD_NAME_MAX || !isalnum((unsigned char)name[0]))
+        return false;
+    for (size_t i = 1; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!isalnum(c) && c != '_' && c != '.' && c != '-')
+            return false;
+    }
+    return true;
+}
+
+void pod_new_id(char out[POD_ID_LEN + 1])
+{
+    unsigned char raw[POD_ID_LEN / 2];
+    random_bytes(raw, sizeof(raw));
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+char *pod_random_name(void)
+{
+    static const char *const adjectives[] = {
+        "amber", "brave", "calm", "dusty", "eager", "fuzzy", "gentle", "hardy", "icy", "jolly",
+        "keen", "lucid", "mellow", "nimble", "odd", "proud", "quiet", "rapid", "sunny", "tidy",
+        "upbeat", "vivid", "witty", "young", "zesty"};
+    static const char *const nouns[] = {
+        "badger", "canyon", "dolphin", "ember", "falcon", "glacier", "harbor", "island", "juniper",
+        "kestrel", "lagoon", "meadow", "nebula", "otter", "prairie", "quartz", "river", "summit",
+        "tundra", "urchin", "valley", "walrus", "yak", "zephyr"};
+    unsigned short r[2];
+    random_bytes(r, sizeof(r));
+    return xasprintf("%s_%s", adjectives[r[0] % (sizeof(adjectives) / sizeof(adjectives[0]))],
+                     nouns[r[1] % (sizeof(nouns) / sizeof(nouns[0]))]);
+}
+
+/* ---- config <-> kv ---- */
+
+void pod_config_to_kv(const pod_config_t *c, kv_t *kv)
+{
+    char share[64];
+    kv_add(kv, "id", c->id);
+    kv_add(kv, "name", c->name);
+    kv_add(kv, "infra_id", c->infra_id);
+    kv_add(kv, "hostname", c->hostname);
+    share_format(c->share, share, sizeof(share));
+    kv_add(kv, "share", share);
+    kv_addf(kv, "created", "%lld", c->created);
+    for (size_t i = 0; i < c->nports; i++) {
+        char *text = port_mapping_format(&c->ports[i]);
+        kv_add(kv, "port", text);
+        free(text);
+    }
+    for (size_t i = 0; i < c->nlabels; i++)
+        kv_add(kv, "label", c->labels[i]);
+    char *net = net_options_format(&c->net);
+    kv_add(kv, "network", net);
+    free(net);
+    kv_add(kv, "userns", c->keep_id ? "keep-id" : "");
+}
+
+static bool is_hex_id(const char *s)
+{
+    if (!s || strlen(s) != POD_ID_LEN)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
+            return false;
+    }
+    return true;
+}
+
+int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err)
+{
+    memset(c, 0, sizeof(*c));
+    const char *id = kv_get(kv, "id"), *infra = kv_get(kv, "infra_id");
+    const char *name = kv_get(kv, "name"), *hostname = kv_get(kv, "hostname");
+    const char *share = kv_get(kv, "share"), *net = kv_get(kv, "network");
+    const char *userns = kv_get(kv, "userns");
+    if (!is_hex_id(id) || !is_hex_id(infra) || !name || !pod_name_valid(name) || !hostname ||
+        !share || !net || !kv_get_ll(kv, "created", LLONG_MIN, LLONG_MAX, &c->created))
+        return upod_fail(err, 0, "corrupt pod config: a required field is missing or invalid");
+    memcpy(c->id, id, sizeof(c->id));
+    memcpy(c->infra_id, infra, sizeof(c->infra_id));
+    c->name = xstrdup(name);
+    c->hostname = xstrdup(hostname);
+    c->keep_id = userns && strcmp(userns, "keep-id") == 0;
+    if (share_parse(share, &c->share, err) < 0 || net_options_parse(net, &c->net, err) < 0) {
+        upod_error_wrap(err, "corrupt pod config");
+        pod_config_clear(c);
+        return -1;
+    }
+    const char *v;
+    for (size_t i = 0; (v = kv_get_nth(kv, "port", i)); i++) {
+        c->ports = xrealloc(c->ports, (c->nports + 1) * sizeof(*c->ports));
+        if (port_mapping_parse(v, &c->ports[c->nports], err) < 0) {
+            upod_error_wrap(err, "corrupt pod config");
+            pod_config_clear(c);
+            return -1;
+        }
+        c->nports++;
+    }
+    for (size_t i = 0; (v = kv_get_nth(kv, "label", i)); i++) {
+        c->labels = xrealloc(c->labels, (c->nlabels + 1) * sizeof(*c->labels));
+        c->labels[c->nlabels++] = xstrdup(v);
+    }
+    return 0;
+}
+
+void pod_config_clear(pod_config_t *c)
+{
+    free(c->name);
+    free(c->hostname);
+    free(c->ports);
+    for (size_t i = 0; i < c->nlabels; i++)
+        free(c->labels[i]);
+    free(c->labels);
+    memset(c, 0, sizeof(*c));
+}
+
+void pod_state_clear(pod_state_t *s)
+{
+    free(s->published);
+    s->published = NULL;
+    s->npublished = 0;
+}
+
+void pod_clear(pod_t *p)
+{
+    pod_config_clear(&p->config);
+    pod_state_clear(&p->state);
+    free(p->unreadable);
+    p->unreadable = NULL;
+}
+
+/* ---- state <-> kv ---- */
+
+void pod_state_to_kv(const pod_state_t *s, kv_t *kv)
+{
+    kv_add(kv, "status", pod_status_name(s->status));
+    kv_addf(kv, "keeper_pid", "%d", (int)s->keeper.pid);
+    kv_addf(kv, "keeper_start", "%llu", s->keeper.start);
+    kv_addf(kv, "infra_pid", "%d", (int)s->infra.pid);
+    kv_addf(kv, "infra_start", "%llu", s->infra.start);
+    kv_addf(kv, "started", "%lld", s->started);
+    kv_addf(kv, "finished", "%lld", s->finished);
+    kv_addf(kv, "exit_code", "%d", s->exit_code);
+    for (size_t i = 0; i < s->npublished; i++) {
+        char *text = published_port_format(&s->published[i]);
+        kv_add(kv, "published", text);
+        free(text);
+    }
+}
+
+int pod_state_from_kv(const kv_t *kv, pod_state_t *s, upod_error_t *err)
+{
+    long long kpid, kstart, ipid, istart, code;
+    memset(s, 0, sizeof(*s));
+    const char *status = kv_get(kv, "status");
+    if (!status || !pod_status_parse(status, &s->status) || s->status == POD_STATUS_UNKNOWN ||
+        !kv_get_ll(kv, "keeper_pid", LLONG_MIN, LLONG_MAX, &kpid) ||
+        !kv_get_ll(kv, "keeper_start", LLONG_MIN, LLONG_MAX, &kstart) ||
+        !kv_get_ll(kv, "infra_pid", LLONG_MIN, LLONG_MAX, &ipid) ||
+        !kv_get_ll(kv, "infra_start", LLONG_MIN, LLONG_MAX, &istart) ||
+        !kv_get_ll(kv, "started", LLONG_MIN, LLONG_MAX, &s->started) ||
+        !kv_get_ll(kv, "finished", LLONG_MIN, LLONG_MAX, &s->finished) ||
+        !kv_get_ll(kv, "exit_code", LLONG_MIN, LLONG_MAX, &code) || kpid < 0 || kpid > 0x7fffffff ||
+        ipid < 0 || ipid > 0x7fffffff || kstart < 0 || istart < 0 || code < -1 || code > 255)
+        return upod_fail(err, 0, "corrupt pod state: a field is missing or invalid");
+    s->keeper.pid = (pid_t)kpid;
+    s->keeper.start = (unsigned long long)kstart;
+    s->infra.pid = (pid_t)ipid;
+    s->infra.start = (unsigned long long)istart;
+    s->exit_code = (int)code;
+    const char *v;
+    for (size_t i = 0; (v = kv_get_nth(kv, "published", i)); i++) {
+        s->published = xrealloc(s->published, (s->npublished + 1) * sizeof(*s->published));
+        if (published_port_parse(v, &s->published[s->npublished]) < 0) {
+            pod_state_clear(s);
+            return upod_fail(err, 0, "corrupt pod state: bad published port \"%s\"", v);
+        }
+        s->npublished++;
+    }
+    return 0;
+}
+
+void pod_infra_name(const pod_t *p, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.12s-infra", p->config.id);
+}
+
+bool pod_processes_alive(const pod_t *p)
+{
+    return proc_ref_alive(&p->state.keeper) || proc_ref_alive(&p->state.infra);
+}
+
+int pod_effective_exit_code(const pod_t *p)
+{
+    if (p->state.status == POD_STATUS_RUNNING || p->state.status == POD_STATUS_DEGRADED)
+        return 137;
+    return p->state.exit_code;
+}
+
+pod_status_t pod_effective_status(const pod_t *p)
+{
+    if (p->state.status == POD_STATUS_RUNNING || p->state.status == POD_STATUS_DEGRADED) {
+        if (!proc_ref_alive(&p->state.keeper) || !proc_ref_alive(&p->state.infra))
+            return POD_STATUS_EXITED;
+    }
+    return p->state.status;
+}
+
+/* ---- files ---- */
+
+int pods_dir_open(int state_fd, upod_error_t *err)
+{
+    return state_open_subdir(state_fd, "pods", true, err);
+}
+
+static int load_kv(int dirfd, const char *name, kv_t *kv, upod_error_t *err)
+{
+    cleanup_free char *text = NULL;
+    if (state_read_file(dirfd, name, &text, err) < 0)
+        return -1;
+    return kv_parse(text, kv, err);
+}
+
+/* config or state of pods/<id>, parsed; errors name the file. */
+static int load_part(int dirfd, const char *id, const char *name, pod_t *out, upod_error_t *err)
+{
+    kv_t kv;
+    kv_init(&kv);
+    int r = load_kv(dirfd, name, &kv, err);
+    if (r == 0 && strcmp(name, POD_CONFIG_FILE) == 0) {
+        r = pod_config_from_kv(&kv, &out->config, err);
+        if (r == 0 && strcmp(out->config.id, id) != 0) {
+            pod_config_clear(&out->config);
+            r = upod_fail(err, 0, "its id= is not the directory's name");
+        }
+    } else if (r == 0) {
+        r = pod_state_from_kv(&kv, &out->state, err);
+    }
+    kv_clear(&kv);
+    if (r < 0)
+        upod_error_wrap(err, "pods/%s/%s", id, name);
+    return r;
+}
+
+int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
+{
+    memset(out, 0, sizeof(*out));
+    cleanup_close int fd = state_open_subdir(pods_fd, id, false, err);
+    if (fd < 0)
+        return -1;
+    if (load_part(fd, id, POD_CONFIG_FILE, out, err) < 0)
+        return -1;
+    if (load_part(fd, id, "state", out, err) < 0) {
+        pod_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* A keeper whose state file tells nothing is still found: its stderr is
+ * the pod's keeper.log (keeper_detach), open in no other process. Only
+ * our own processes' fds can be read, and the file is matched by device
+ * and inode; the infra is the keeper's child. */
+static void find_keeper_by_log(int pod_fd, pod_state_t *s)
+{
+    struct stat log, fd2;
+    if (fstatat(pod_fd, "keeper.log", &log, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(log.st_mode))
+        return;
+    int proc = proc_host_fd();
+    /* A description of its own (a dup would share, and leave at the end,
+     * the kept /proc fd's directory offset). */
+    int dfd = openat(proc, proc == AT_FDCWD ? "/proc" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return;
+    }
+    int pfd = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid;
+        char path[64];
+        cleanup_free char *comm = NULL, *children = NULL;
+        if (!parse_long(e->d_name, 1, 0x7fffffff, &pid))
+            continue;
+        snprintf(path, sizeof(path), "%ld/fd/2", pid);
+        if (fstatat(pfd, path, &fd2, 0) < 0 || fd2.st_dev != log.st_dev ||
+            fd2.st_ino != log.st_ino)
+            continue;
+        snprintf(path, sizeof(path), "%ld/comm", pid);
+        if (read_file_at(pfd, path, 64, &comm, NULL) < 0 || strcmp(comm, "upod-keeper\n") != 0)
+            continue;
+        s->keeper = proc_ref_of_at(pfd, (pid_t)pid);
+        snprintf(path, sizeof(path), "%ld/task/%ld/children", pid, pid);
+        long child;
+        if (read_file_at(pfd, path, 4096, &children, NULL) == 0 &&
+            (child = strtol(children, NULL, 10)) > 0)
+            s->infra = proc_ref_of_at(pfd, (pid_t)child);
+        break;
+    }
+    closedir(d);
+}
+
+/* What pods/<id>/ still tells when load_part failed on one of its files
+ * (why: the reason, naming the file). */
+static void salvage_pod(int dirfd, const char *id, const upod_error_t *why, pod_t *out)
+{
+    upod_error_t ignored = {0};
+    char text[1300];
+    pod_clear(out);
+    memset(out, 0, sizeof(*out));
+    if (load_part(dirfd, id, POD_CONFIG_FILE, out, &ignored) < 0) {
+        kv_t kv;
+        state_salvage_file(dirfd, POD_CONFIG_FILE, &kv);
+        const char *name = kv_get(&kv, "name"), *infra = kv_get(&kv, "infra_id");
+        out->config.name = xstrdup(name && pod_name_valid(name) ? name : "");
+        if (is_hex_id(infra))
+            memcpy(out->config.infra_id, infra, sizeof(out->config.infra_id));
+        if (!kv_get_ll(&kv, "created", LLONG_MIN, LLONG_MAX, &out->config.created))
+            out->config.created = 0;
+        kv_clear(&kv);
+    }
+    memcpy(out->config.id, id, sizeof(out->config.id));
+    if (!out->config.hostname)
+        out->config.hostname = xstrdup("");
+    if (load_part(dirfd, id, "state", out, &ignored) < 0) {
+        kv_t kv;
+        state_salvage_file(dirfd, "state", &kv);
+        out->state.keeper = proc_ref_from_kv(&kv, "keeper_pid", "keeper_start");
+        out->state.infra = proc_ref_from_kv(&kv, "infra_pid", "infra_start");
+        kv_clear(&kv);
+        if (!pod_processes_alive(out))
+            find_keeper_by_log(dirfd, &out->state);
+    }
+    out->state.status = POD_STATUS_UNKNOWN;
+    struct stat st;
+    if (out->config.created <= 0 && fstat(dirfd, &st) == 0)
+        out->config.created = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    out->unreadable = xstrdup(upod_error_text(why, text, sizeof(text)));
+}
+
+/* pods/<id> for a listing: 0 read whole, 1 unreadable (out: what was
+ * salvaged), -1 with err when it is not there (vanished, or a directory
+ * without config that state_sweep removes: ENOENT) or the listing fails. */
+static int load_entry(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
+{
+    upod_error_t why = {0};
+    if (pod_load(pods_fd, id, out, &why) == 0)
+        return 0;
+    if (state_error_is_transient(&why)) {
+        *err = why;
+        return -1;
+    }
+    cleanup_close int fd = state_open_subdir(pods_fd, id, false, err);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstatat(fd, POD_CONFIG_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+        return upod_fail(err, ENOENT, "pod %s has no config", id);
+    salvage_pod(fd, id, &why, out);
+    return 1;
+}
+
+int pod_save_state(int pods_fd, const pod_t *p, upod_error_t *err)
+{
+    cleanup_close int fd = state_open_subdir(pods_fd, p->config.id, false, err);
+    if (fd < 0)
+        return -1;
+    kv_t kv;
+    kv_init(&kv);
+    pod_state_to_kv(&p->state, &kv);
+    cleanup_free char *text = kv_serialize(&kv);
+    kv_clear(&kv);
+    return state_write_file(fd, "state", text, strlen(text), err);
+}
+
+static int by_created_desc(const void *a, const void *b)
+{
+    const pod_t *x = a, *y = b;
+    return (x->config.created < y->config.created) - (x->config.created > y->config.created);
+}
+
+static int list_pods(int pods_fd, bool with_unreadable, pod_t **out, size_t *n,
+                     upod_error_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    int dfd = dup(pods_fd);
+    if (dfd < 0)
+        return upod_fail(err, errno, "cannot list pods");
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return upod_fail(err, errno, "cannot list pods");
+    }
+    rewinddir(d);
+    struct dirent *e;
+    pod_t *bad = NULL;
+    size_t nbad = 0;
+    while ((e = readdir(d))) {
+        if (!is_hex_id(e->d_name))
+            continue; /* ".", "..", and directories being created or removed */
+        pod_t p;
+        upod_error_t failed = {0};
+        int r = load_entry(pods_fd, e->d_name, &p, &failed);
+        if (r < 0 && !state_error_is_transient(&failed))
+            continue; /* removed meanwhile, or never whole */
+        if (r < 0) {
+            *err = failed;
+            closedir(d);
+            pod_list_free(*out, *n);
+            pod_list_free(bad, nbad);
+            *out = NULL;
+            *n = 0;
+            return -1;
+        }
+        if (r == 1 && !with_unreadable) {
+            pod_clear(&p);
+        } else if (r == 1) {
+            bad = xrealloc(bad, (nbad + 1) * sizeof(*bad));
+            bad[nbad++] = p;
+        } else {
+            *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+            (*out)[(*n)++] = p;
+        }
+    }
+    closedir(d);
+    if (*n > 1)
+        qsort(*out, *n, sizeof(**out), by_created_desc);
+    if (nbad > 1)
+        qsort(bad, nbad, sizeof(*bad), by_created_desc);
+    if (nbad) {
+        *out = xrealloc(*out, (*n + nbad) * sizeof(**out));
+        memcpy(*out + *n, bad, nbad * sizeof(*bad));
+        *n += nbad;
+    }
+    free(bad);
+    return 0;
+}
+
+int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
+{
+    return list_pods(pods_fd, false, out, n, err);
+}
+
+int pod_list_all(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
+{
+    return list_pods(pods_fd, true, out, n, err);
+}
+
+void pod_list_free(pod_t *pods, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pod_clear(&pods[i]);
+    free(pods);
+}
+
+/* ref names pods[i] exactly: its name, id, infra id or infra name. */
+static bool names_exactly(const pod_t *p, const char *ref)
+{
+    char infra_name[32];
+    pod_infra_name(p, infra_name, sizeof(infra_name));
+    return (p->config.name[0] && strcmp(p->config.name, ref) == 0) ||
+           strcmp(p->config.id, ref) == 0 ||
+           (p->config.infra_id[0] && strcmp(p->config.infra_id, ref) == 0) ||
+           (p->config.infra_id[0] && strcmp(infra_name, ref) == 0);
+}
+
+static int lookup(int pods_fd, const char *ref, bool any, pod_t *out, upod_error_t *err)
+{
+    pod_t *pods;
+    size_t n;
+    if (pod_list_all(pods_fd, &pods, &n, err) < 0)
+        return -1;
+    ssize_t found = -1;
+    size_t prefix_matches = 0;
+    size_t reflen = strlen(ref);
+    /* The pod, or its infra container by id or name, as podman allows;
+     * pods read whole come first in the list, so a name an unreadable pod
+     * still tells never hides a whole pod's. */
+    for (size_t i = 0; i < n && found < 0; i++) {
+        if (names_exactly(&pods[i], ref))
+            found = (ssize_t)i;
+    }
+    if (found < 0 && reflen > 0 && reflen < POD_ID_LEN) {
+        for (size_t i = 0; i < n; i++) {
+            if (strncmp(pods[i].config.id, ref, reflen) == 0) {
+                found = (ssize_t)i;
+                prefix_matches++;
+            }
+        }
+    }
+    int ret = 0;
+    if (found < 0)
+        ret = upod_fail(err, 0, "no pod with name or ID %s found: no such pod", ref);
+    else if (prefix_matches > 1)
+        ret = upod_fail(err, 0, "more than one result for pod ID %s", ref);
+    else if (!any && pods[found].unreadable)
+        ret = upod_fail(err, 0, "pod %.12s cannot be read (%s): 'upod pod rm -f %.12s' removes "
+                                "it and ends its processes",
+                        pods[found].config.id, pods[found].unreadable, pods[found].config.id);
+    if (ret == 0) {
+        *out = pods[found];
+        memset(&pods[found], 0, sizeof(pods[found]));
+    }
+    pod_list_free(pods, n);
+    if (ret < 0 && found < 0)
+        err->kind = UPOD_ERR_NO_SUCH;
+    return ret;
+}
+
+int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
+{
+    return lookup(pods_fd, ref, false, out, err);
+}
+
+int pod_lookup_any(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
+{
+    return lookup(pods_fd, ref, true, out, err);
+}
