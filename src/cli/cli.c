@@ -65,39 +65,6 @@ void cli_print_error(const upod_error_t *err)
     fprintf(stderr, "Error: %s\n", upod_error_text(err, text, sizeof(text)));
 }
 
-int cmd_state_open(cmd_state_t *s, upod_error_t *err)
-{
-    state_dir_choice_t choice = {0};
-    s->state_fd = s->pods_fd = -1;
-    s->state_fd = state_dir_open(&choice, err);
-    s->path = steal_pointer(&choice.path);
-    if (s->state_fd < 0) {
-        free(s->path);
-        s->path = NULL;
-        return -1;
-    }
-    s->pods_fd = pods_dir_open(s->state_fd, err);
-    if (s->pods_fd < 0) {
-        close(s->state_fd);
-        s->state_fd = -1;
-        free(s->path);
-        s->path = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-void cmd_state_close(cmd_state_t *s)
-{
-    if (s->pods_fd >= 0)
-        close(s->pods_fd);
-    if (s->state_fd >= 0)
-        close(s->state_fd);
-    s->state_fd = s->pods_fd = -1;
-    free(s->path);
-    s->path = NULL;
-}
-
 void table_init(table_t *t, size_t ncols)
 {
     memset(t, 0, sizeof(*t));
@@ -149,11 +116,11 @@ void table_free(table_t *t)
 
 int cmd_find_pod(const char *ref, pod_t *out, upod_error_t *err)
 {
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
+    state_handle_t st;
+    if (state_handle_open(&st, err) < 0)
         return -1;
     int ret = pod_lookup(st.pods_fd, ref, out, err);
-    cmd_state_close(&st);
+    state_handle_close(&st);
     return ret;
 }
 
@@ -232,7 +199,7 @@ void cli_filters_free(cli_filters_t *fs)
 }
 
 /* The pod whose infra container ref names (name, or a prefix of its id). */
-static bool find_infra_pod(const cmd_state_t *st, const char *ref, char *pod_name, size_t size)
+static bool find_infra_pod(const state_handle_t *st, const char *ref, char *pod_name, size_t size)
 {
     pod_t *pods;
     size_t n;
@@ -252,7 +219,7 @@ static bool find_infra_pod(const cmd_state_t *st, const char *ref, char *pod_nam
     return found;
 }
 
-int cli_ctr_lookup(const cmd_state_t *st, int ctrs_fd, const char *ref, ctr_t *out,
+int cli_ctr_lookup(const state_handle_t *st, int ctrs_fd, const char *ref, ctr_t *out,
                    upod_error_t *err)
 {
     if (ctr_lookup(ctrs_fd, ref, out, err) == 0)
@@ -265,7 +232,7 @@ int cli_ctr_lookup(const cmd_state_t *st, int ctrs_fd, const char *ref, ctr_t *o
     return -1;
 }
 
-int cmd_list_containers(const cmd_state_t *st, struct ctr_record **out, size_t *n,
+int cmd_list_containers(const state_handle_t *st, struct ctr_record **out, size_t *n,
                         upod_error_t *err)
 {
     *out = NULL;

@@ -9,6 +9,8 @@
 
 #include "base/error.h"
 #include "base/proc.h"
+#include "state/pod.h"
+#include "state/state.h"
 
 typedef int (*cmd_fn_t)(int argc, char **argv, upod_error_t *err);
 
@@ -50,14 +52,6 @@ int cmd_pod_inspect(int argc, char **argv, upod_error_t *err);
 int cmd_pod_top(int argc, char **argv, upod_error_t *err);
 int cmd_pod_enter(int argc, char **argv, upod_error_t *err);
 
-/* The state directory and its pods directory, opened for a command. */
-typedef struct {
-    int state_fd;
-    int pods_fd;
-    char *path; /* of the state directory */
-} cmd_state_t;
-
-int cmd_state_open(cmd_state_t *s, upod_error_t *err);
 /* "Error: ..." on stderr, after what stdout holds. */
 void cli_print_error(const upod_error_t *err);
 /* `pod create`'s options; NULL or 0: the default. */
@@ -71,24 +65,10 @@ typedef struct {
  * of pointers into argv, for the caller to free): 1 after printing --help,
  * 0, or -1 with err. */
 int pod_create_parse(int argc, char **argv, pod_create_opts_t *o, upod_error_t *err);
+/* o as a typed pod spec, for core_pod_create (pod_config_clear it). */
+int pod_spec_from_opts(const pod_create_opts_t *o, pod_config_t *out, upod_error_t *err);
 /* Check o as `pod create` does before it writes anything; writes nothing. */
 int pod_create_check(const pod_create_opts_t *o, upod_error_t *err);
-
-/* Check the options and write the new pod (status Created); its id goes
- * to id_out (POD_ID_LEN + 1 bytes) when not NULL. */
-int cmd_pod_create_with(cmd_state_t *st, const pod_create_opts_t *o, char *id_out,
-                        upod_error_t *err);
-/* `pod stop` of one pod, quietly. */
-int cmd_pod_stop_one(cmd_state_t *st, const char *ref, long timeout, upod_error_t *err);
-/* `pod rm` of one pod (stopped first with force), its containers with it;
- * the id goes to removed_id (POD_ID_LEN + 1 bytes) when not NULL. */
-int cmd_pod_remove(cmd_state_t *st, const char *ref, bool force, long timeout, char *removed_id,
-                   upod_error_t *err);
-/* Start a pod unless it runs (as `pod start`, which prints the id);
- * tie_to_caller: it stops when this process ends (keeper_start). */
-int cmd_pod_start_one(cmd_state_t *st, const char *ref, bool print_id, bool tie_to_caller,
-                      upod_error_t *err);
-void cmd_state_close(cmd_state_t *s);
 
 /* Containers (ctr_create.c): the options of `create` and `run`. */
 typedef struct {
@@ -108,37 +88,12 @@ void ctr_create_opts_free(ctr_create_opts_t *o);
 struct ctr_record;
 struct pod;
 struct container_spec;
-/* The pod (made first for new:NAME, or without --pod), the files and the
- * record, status created. On failure nothing is left, not even that pod. */
-int ctr_create(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, int cmd_argc,
-               char **cmd_argv, struct ctr_record *c, upod_error_t *err);
 /* What follows a successful creation (create: print the id; run: run it). */
-typedef int (*ctr_created_fn_t)(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o,
+typedef int (*ctr_created_fn_t)(state_handle_t *st, int ctrs_fd, const ctr_create_opts_t *o,
                                 struct ctr_record *c, upod_error_t *err);
-/* The body of `create` and `run`: options, state, ctr_create, then then(). */
+/* The body of `create` and `run`: options, the typed spec, state,
+ * core_ctr_create, then then(). */
 int ctr_create_command(int argc, char **argv, bool run, ctr_created_fn_t then, upod_error_t *err);
-/* Start c's pod if needed, look it up and build the spec that starts c in
- * it (pod and spec to be cleared by the caller, whatever the result).
- * attached: this process is c's monitor (run without -d): a pod made for
- * c then stops when this process ends. */
-int ctr_prepare_start(cmd_state_t *st, const struct ctr_record *c, bool attached,
-                      struct pod *pod, struct container_spec *spec, upod_error_t *err);
-/* Start a created or exited container (and its pod) under a monitor: 0
- * once it runs (c->monitor set: our child, which exits with the
- * container's status), or -1 with err (err->status 125/126/127 when the
- * container could not be run). Does nothing to a running one. */
-int ctr_start(cmd_state_t *st, int ctrs_fd, struct ctr_record *c, upod_error_t *err);
-/* The same, passing the caller's fds 3..preserve_fds+2 on (run -d). */
-int ctr_start_passing_fds(cmd_state_t *st, int ctrs_fd, struct ctr_record *c,
-                          unsigned preserve_fds, upod_error_t *err);
-/* After container c exited (and its record went, with --rm): the pod made
- * for it without --pod stops (or goes), as nothing else runs in it. */
-void ctr_after_exit(const struct ctr_record *c);
-/* Remove the record and files, and the pod of a container made without
- * --pod. Returns 1 and removes nothing when, seen under the state lock,
- * the container runs (it was started meanwhile: stop it and try again). */
-int ctr_remove_with_pod(cmd_state_t *st, int ctrs_fd, const struct ctr_record *c,
-                        upod_error_t *err);
 
 /* logs.c: open a container's log where its new output will start (before
  * starting it), then print that output, across rotations, until monitor is
@@ -152,9 +107,9 @@ void logs_follow_close(struct log_reader *r);
 /* ctr_lookup, and when nothing matches but ref names a pod's infra
  * container (as `ps -a` lists it: its name or an id prefix), an error that
  * says so and which pod commands act on it instead of "no such container". */
-int cli_ctr_lookup(const cmd_state_t *st, int ctrs_fd, const char *ref, struct ctr_record *out,
+int cli_ctr_lookup(const state_handle_t *st, int ctrs_fd, const char *ref, struct ctr_record *out,
                    upod_error_t *err);
-int cmd_list_containers(const cmd_state_t *st, struct ctr_record **out, size_t *n,
+int cmd_list_containers(const state_handle_t *st, struct ctr_record **out, size_t *n,
                         upod_error_t *err);
 
 struct pod;
@@ -164,8 +119,8 @@ struct json;
 struct json *pod_inspect_json(const struct pod *p, const struct ctr_record *ctrs, size_t nctrs);
 /* One warning line on stderr for each unreadable pod or container record
  * in the list (naming its file, and how to remove it). */
-void cmd_warn_unreadable_pods(const cmd_state_t *st, const struct pod *pods, size_t n);
-void cmd_warn_unreadable_ctrs(const cmd_state_t *st, const struct ctr_record *ctrs, size_t n);
+void cmd_warn_unreadable_pods(const state_handle_t *st, const struct pod *pods, size_t n);
+void cmd_warn_unreadable_ctrs(const state_handle_t *st, const struct ctr_record *ctrs, size_t n);
 /* Open the state, find one pod by name, id, id prefix or infra name. */
 int cmd_find_pod(const char *ref, struct pod *out, upod_error_t *err);
 

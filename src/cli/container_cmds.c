@@ -24,20 +24,21 @@
 #include "state/state.h"
 #include "base/util.h"
 #include "cli/cmd.h"
+#include "core/ctr_ops.h"
 
 typedef struct {
-    cmd_state_t st;
+    state_handle_t st;
     int state_fd, ctrs_fd;
 } ctr_ctx_t;
 
 static int ctx_open(ctr_ctx_t *c, upod_error_t *err)
 {
-    if (cmd_state_open(&c->st, err) < 0)
+    if (state_handle_open(&c->st, err) < 0)
         return -1;
     c->state_fd = c->st.state_fd;
     c->ctrs_fd = ctrs_dir_open(c->state_fd, err);
     if (c->ctrs_fd < 0) {
-        cmd_state_close(&c->st);
+        state_handle_close(&c->st);
         return -1;
     }
     return 0;
@@ -46,7 +47,7 @@ static int ctx_open(ctr_ctx_t *c, upod_error_t *err)
 static void ctx_close(ctr_ctx_t *c)
 {
     close(c->ctrs_fd);
-    cmd_state_close(&c->st);
+    state_handle_close(&c->st);
 }
 
 /* Stop signal, then SIGKILL after timeout seconds; returns once the monitor
@@ -206,7 +207,7 @@ static int rm_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o
             if (c->unreadable)
                 end_monitor(c);
         }
-        int r = ctr_remove_with_pod(&ctx->st, ctx->ctrs_fd, c, err);
+        int r = core_ctr_remove(&ctx->st, ctx->ctrs_fd, c, err);
         if (r < 0)
             return -1;
         if (r == 0) {
@@ -226,7 +227,7 @@ static int start_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t
                      upod_error_t *err)
 {
     (void)o;
-    if (ctr_start(&ctx->st, ctx->ctrs_fd, c, err) < 0)
+    if (core_ctr_start(&ctx->st, ctx->ctrs_fd, c, 0, err) < 0)
         return -1;
     printf("%s\n", ref);
     return 0;
@@ -247,7 +248,7 @@ static int start_attached(const char *ref, upod_error_t *err)
     log_reader_t log;
     if (ret == 0)
         ret = logs_follow_open(ctx.ctrs_fd, c.id, &log, err);
-    if (ret == 0 && ctr_start(&ctx.st, ctx.ctrs_fd, &c, err) < 0) {
+    if (ret == 0 && core_ctr_start(&ctx.st, ctx.ctrs_fd, &c, 0, err) < 0) {
         ret = -1;
         logs_follow_close(&log);
     }
@@ -305,7 +306,7 @@ static int restart_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts
         if (ctr_load(ctx->ctrs_fd, id, c, err) < 0)
             return -1; /* --rm: it went when it stopped */
     }
-    if (ctr_start(&ctx->st, ctx->ctrs_fd, c, err) < 0)
+    if (core_ctr_start(&ctx->st, ctx->ctrs_fd, c, 0, err) < 0)
         return -1;
     printf("%s\n", c->id);
     return 0;

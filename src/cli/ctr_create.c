@@ -1,8 +1,6 @@
-/* ctr_create.c: `upod create`, and what `run` and `start` share with it:
- * the options, the pod a container goes to (an existing one, --pod
- * new:NAME, or without --pod a pod of its own), the record that holds
- * everything needed to start it again, its files; starting a container
- * under its monitor; removing one with its own pod. */
+/* ctr_create.c: `upod create`, and what `run` shares with it: the
+ * options, parsed into the typed spec that core_ctr_create (core/ctr_ops.h)
+ * turns into a container and, when asked, the pod it goes to. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,6 +23,7 @@
 #include "text/timefmt.h"
 #include "base/util.h"
 #include "cli/cmd.h"
+#include "core/ctr_ops.h"
 
 static const char options_help[] =
     "Options:\n"
@@ -149,58 +148,32 @@ int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod
     return 0;
 }
 
-/* The environment: podman's defaults, then --env-file, then -e. */
-static int build_env(const ctr_create_opts_t *o, const char *hostname, ctr_t *c,
-                     upod_error_t *err)
+/* The user's environment settings, in order: --env-file, then -e (the
+ * defaults and the precedence are core_ctr_create's). */
+static int user_env(const ctr_create_opts_t *o, ctr_t *c, upod_error_t *err)
 {
-    char **env = NULL;
-    size_t n = 0;
-    push(&env, &n, xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-    push(&env, &n, xstrdup("container=podman"));
-    push(&env, &n, xasprintf("HOSTNAME=%s", hostname));
-    push(&env, &n, xstrdup("HOME=/root"));
-    if (o->tty)
-        push(&env, &n, xstrdup("TERM=xterm"));
-    int ret = 0;
-    for (size_t f = 0; f < o->nenv_files && ret == 0; f++) {
+    for (size_t f = 0; f < o->nenv_files; f++) {
         cleanup_free char *text = NULL;
         char **file_env;
         size_t nfile_env;
-        if (read_file_at(AT_FDCWD, o->env_files[f], 1 << 20, &text, NULL) < 0) {
-            ret = upod_fail(err, errno, "cannot read env file %s", o->env_files[f]);
-            break;
-        }
+        if (read_file_at(AT_FDCWD, o->env_files[f], 1 << 20, &text, NULL) < 0)
+            return upod_fail(err, errno, "cannot read env file %s", o->env_files[f]);
         if (envfile_parse(text, &file_env, &nfile_env, err) < 0) {
             upod_error_wrap(err, "env file %s", o->env_files[f]);
-            ret = -1;
-            break;
+            return -1;
         }
         for (size_t i = 0; i < nfile_env; i++)
-            push(&env, &n, file_env[i]);
+            push(&c->env, &c->nenv, file_env[i]);
         free(file_env); /* the strings moved to env */
     }
-    for (size_t i = 0; i < o->nenv && ret == 0; i++) {
+    for (size_t i = 0; i < o->nenv; i++) {
         char *v = NULL;
-        ret = env_parse(o->env_specs[i], &v, err);
+        if (env_parse(o->env_specs[i], &v, err) < 0)
+            return -1;
         if (v)
-            push(&env, &n, v);
+            push(&c->env, &c->nenv, v);
     }
-    /* Later settings win: drop earlier duplicates of a key. */
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t klen = strcspn(env[i], "=");
-        bool later = false;
-        for (size_t j = i + 1; j < n && !later; j++)
-            later = strncmp(env[j], env[i], klen + 1) == 0;
-        if (later)
-            free(env[i]);
-        else
-            env[kept++] = env[i];
-    }
-    c->env = xrealloc(env, (kept + 1) * sizeof(char *));
-    c->env[kept] = NULL;
-    c->nenv = kept;
-    return ret;
+    return 0;
 }
 
 static int set_rootfs(const char *arg, ctr_t *c, upod_error_t *err)
@@ -270,24 +243,41 @@ static int set_mounts(const ctr_create_opts_t *o, ctr_t *c, upod_error_t *err)
     return 0;
 }
 
-/* Everything about the container but its name and pod, checked. */
-static int build_record(const ctr_create_opts_t *o, const pod_t *pod, int cmd_argc,
-                        char **cmd_argv, ctr_t *c, upod_error_t *err)
+/* The pod made for the container: --pod new:NAME, or without --pod one of
+ * its own (named as the container, sharing net and ipc: its own hostname
+ * and pid 1, as a podman container outside pods). */
+static int new_pod_spec(const ctr_create_opts_t *o, pod_config_t *out, upod_error_t *err)
 {
+    pod_create_opts_t po = {.name = o->pod ? o->pod + 4 : NULL,
+                            .share = o->pod ? NULL : "net,ipc",
+                            .network = o->network,
+                            .publish = o->publish,
+                            .npublish = o->npublish};
+    return pod_spec_from_opts(&po, out, err);
+}
+
+/* Everything about the container, parsed and checked: core_ctr_create
+ * adds what comes from its pod. */
+static int build_spec(const ctr_create_opts_t *o, int cmd_argc, char **cmd_argv,
+                      ctr_create_spec_t *spec, upod_error_t *err)
+{
+    ctr_t *c = &spec->ctr;
+    if (!o->pod || strncmp(o->pod, "new:", 4) == 0) {
+        spec->new_pod = xcalloc(1, sizeof(*spec->new_pod));
+        spec->own_pod = !o->pod;
+        if (new_pod_spec(o, spec->new_pod, err) < 0)
+            return -1;
+    } else {
+        spec->pod_ref = o->pod;
+    }
+    c->name = o->name ? xstrdup(o->name) : NULL;
+    c->hostname = o->hostname ? xstrdup(o->hostname) : NULL;
     if (set_rootfs(o->rootfs, c, err) < 0 || set_command(o, cmd_argc, cmd_argv, c, err) < 0)
         return -1;
-    bool own_uts = !(pod->config.share & SHARE_UTS);
-    if (o->hostname && !own_uts)
-        return upod_fail(err, 0, "invalid config provided: cannot set hostname when joining the "
-                                 "pod UTS namespace");
-    if (own_uts)
-        c->hostname = o->hostname ? xstrdup(o->hostname) : xasprintf("%.12s", c->id);
-    if (build_env(o, c->hostname ? c->hostname : pod->config.hostname, c, err) < 0)
+    c->tty = o->tty;
+    if (user_env(o, c, err) < 0)
         return -1;
-    c->workdir = xstrdup(o->workdir ? o->workdir : "/");
-    if (c->workdir[0] != '/')
-        return upod_fail(err, 0, "invalid --workdir \"%s\": it must be an absolute path",
-                         o->workdir);
+    c->workdir = o->workdir ? xstrdup(o->workdir) : NULL;
     if (o->user && user_parse(o->user, &c->uid, &c->gid, err) < 0)
         return -1;
     c->has_user = o->user != NULL;
@@ -295,7 +285,6 @@ static int build_record(const ctr_create_opts_t *o, const pod_t *pod, int cmd_ar
         return -1;
     c->read_only = o->read_only;
     c->with_init = o->init;
-    c->tty = o->tty;
     c->caps = container_default_caps();
     for (size_t i = 0; i < o->ncap_add; i++) {
         if (container_caps_edit(&c->caps, o->cap_add[i], true, err) < 0)
@@ -305,248 +294,40 @@ static int build_record(const ctr_create_opts_t *o, const pod_t *pod, int cmd_ar
         if (container_caps_edit(&c->caps, o->cap_drop[i], false, err) < 0)
             return -1;
     }
-    c->stop_signal = o->stop_signal ? o->stop_signal : SIGTERM;
+    c->stop_signal = o->stop_signal;
     c->auto_remove = o->auto_remove;
-    c->created = time_now_ns();
-    c->status = CTR_CREATED;
     return 0;
-}
-
-/* Name taken by a container record? (Under the lock.) */
-static int check_name_free(int ctrs_fd, const char *name, upod_error_t *err)
-{
-    ctr_t *list;
-    size_t n;
-    if (ctr_list(ctrs_fd, &list, &n, err) < 0)
-        return -1;
-    int ret = 0;
-    for (size_t i = 0; i < n && ret == 0; i++) {
-        if (strcmp(list[i].name, name) == 0)
-            ret = upod_fail(err, 0, "the container name \"%s\" is already in use by %.12s: "
-                                    "remove that container or choose another name",
-                            name, list[i].id);
-    }
-    ctr_list_free(list, n);
-    return ret;
-}
-
-/* --name, or a random name that no container (nor pod, when one named as
- * the container is to be made) has. */
-static int pick_name(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, ctr_t *c,
-                     upod_error_t *err)
-{
-    if (o->name) {
-        c->name = xstrdup(o->name);
-        return check_name_free(ctrs_fd, c->name, err);
-    }
-    for (int tries = 0; tries < 100; tries++) {
-        upod_error_t ignored = {0};
-        pod_t pod;
-        bool pod_taken = false;
-        c->name = pod_random_name();
-        if (!o->pod && pod_lookup(st->pods_fd, c->name, &pod, &ignored) == 0) {
-            pod_taken = true;
-            pod_clear(&pod);
-        }
-        if (!pod_taken && check_name_free(ctrs_fd, c->name, &ignored) == 0)
-            return 0;
-        free(c->name);
-        c->name = NULL;
-    }
-    return upod_fail(err, 0, "could not find a free container name: use --name");
-}
-
-/* The pod the container goes to, made first for --pod new:NAME and for a
- * container without --pod (a pod named as the container, sharing net and
- * ipc: its own hostname and pid 1, as a podman container outside pods). */
-static int resolve_pod(cmd_state_t *st, const ctr_create_opts_t *o, const char *name,
-                       pod_t *pod, bool *made, upod_error_t *err)
-{
-    char id[POD_ID_LEN + 1];
-    const char *ref = o->pod;
-    *made = false;
-    if (!o->pod || strncmp(o->pod, "new:", 4) == 0) {
-        pod_create_opts_t po = {.name = o->pod ? o->pod + 4 : name,
-                                .share = o->pod ? NULL : "net,ipc",
-                                .network = o->network,
-                                .publish = o->publish,
-                                .npublish = o->npublish};
-        if (cmd_pod_create_with(st, &po, id, err) < 0) {
-            if (!o->pod)
-                upod_error_wrap(err, "a container run without --pod gets a pod of its own, "
-                                     "named as the container");
-            return -1;
-        }
-        *made = true;
-        ref = id;
-    }
-    if (pod_lookup(st->pods_fd, ref, pod, err) < 0)
-        return -1;
-    return 0;
-}
-
-/* STATE/containers/<id>/: /etc/hostname of its own, the overlay's
- * directories, the record; all under the lock, the name checked (a random
- * one is drawn again when taken): a create killed half-way leaves a
- * directory without record, which the next removal sweeps (state_sweep). */
-static int write_container_files(int ctrs_fd, const pod_t *pod, const ctr_t *c, upod_error_t *err)
-{
-    cleanup_close int dirfd = state_open_subdir(ctrs_fd, c->id, true, err);
-    if (dirfd < 0)
-        return -1;
-    cleanup_free char *name = xasprintf("%s\n", c->hostname ? c->hostname : pod->config.hostname);
-    if (state_write_file(dirfd, "hostname", name, strlen(name), err) < 0)
-        return -1;
-    static const char *const overlay_dirs[] = {"upper", "work", "merged"};
-    for (size_t i = 0; c->overlay && i < 3; i++) {
-        if (mkdirat(dirfd, overlay_dirs[i], 0700) < 0)
-            return upod_fail(err, errno, "cannot create the overlay's %s directory",
-                             overlay_dirs[i]);
-    }
-    return 0;
-}
-
-static int write_container(cmd_state_t *st, int ctrs_fd, const pod_t *pod, ctr_t *c,
-                           bool random_name, upod_error_t *err)
-{
-    int lock = state_lock(st->state_fd, err);
-    if (lock < 0)
-        return -1;
-    int ret = check_name_free(ctrs_fd, c->name, err);
-    /* A random name another upod took meanwhile: draw again. */
-    for (int tries = 0; ret < 0 && random_name && tries < 100; tries++) {
-        free(c->name);
-        c->name = pod_random_name();
-        ret = check_name_free(ctrs_fd, c->name, err);
-    }
-    if (ret == 0)
-        ret = write_container_files(ctrs_fd, pod, c, err);
-    if (ret == 0)
-        ret = ctr_save(ctrs_fd, c, false, err);
-    if (ret < 0)
-        state_remove_tree(ctrs_fd, c->id, &(upod_error_t){0});
-    close(lock);
-    return ret;
-}
-
-int ctr_create(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, int cmd_argc,
-               char **cmd_argv, ctr_t *c, upod_error_t *err)
-{
-    memset(c, 0, sizeof(*c));
-    pod_new_id(c->id);
-    if (o->name && !pod_name_valid(o->name))
-        return upod_fail(err, 0, "invalid container name \"%s\": names must match "
-                                 "[a-zA-Z0-9][a-zA-Z0-9_.-]*",
-                         o->name);
-    if (pick_name(st, ctrs_fd, o, c, err) < 0)
-        return -1;
-    pod_t pod = {0};
-    bool made_pod = false;
-    int ret = resolve_pod(st, o, c->name, &pod, &made_pod, err);
-    if (ret == 0) {
-        memcpy(c->pod_id, pod.config.id, sizeof(c->pod_id));
-        c->own_pod = made_pod && !o->pod;
-        ret = build_record(o, &pod, cmd_argc, cmd_argv, c, err);
-    }
-    if (ret == 0)
-        ret = write_container(st, ctrs_fd, &pod, c, !o->name, err);
-    if (ret < 0 && made_pod)
-        cmd_pod_remove(st, pod.config.id, true, 0, NULL, &(upod_error_t){0});
-    pod_clear(&pod);
-    return ret;
-}
-
-int ctr_remove_with_pod(cmd_state_t *st, int ctrs_fd, const ctr_t *c, upod_error_t *err)
-{
-    int lock = state_lock(st->state_fd, err);
-    ctr_status_t now;
-    upod_error_t ignored = {0};
-    /* Started meanwhile (seen under the lock): the caller stops it first. */
-    if (lock >= 0 && ctr_status_now(ctrs_fd, c->id, &now, &ignored) == 0 && now == CTR_RUNNING) {
-        close(lock);
-        return 1;
-    }
-    int ret = lock < 0 ? -1 : ctr_remove(ctrs_fd, c->id, err);
-    if (lock >= 0) {
-        state_sweep(ctrs_fd, CTR_RECORD_FILE);
-        close(lock);
-    }
-    if (ret == 0 && c->own_pod)
-        ret = cmd_pod_remove(st, c->pod_id, true, 0, NULL, err);
-    return ret;
-}
-
-void ctr_after_exit(const ctr_t *c)
-{
-    cmd_state_t st = {-1, -1, NULL};
-    upod_error_t ignored = {0};
-    if (!c->own_pod || cmd_state_open(&st, &ignored) < 0)
-        return;
-    if (c->auto_remove)
-        cmd_pod_remove(&st, c->pod_id, true, 10, NULL, &ignored);
-    else
-        cmd_pod_stop_one(&st, c->pod_id, 10, &ignored);
-    cmd_state_close(&st);
-}
-
-int ctr_prepare_start(cmd_state_t *st, const ctr_t *c, bool attached, pod_t *pod,
-                      container_spec_t *spec, upod_error_t *err)
-{
-    memset(pod, 0, sizeof(*pod));
-    memset(spec, 0, sizeof(*spec));
-    /* podman starts the pod of a container it starts. */
-    if (cmd_pod_start_one(st, c->pod_id, false, attached && c->own_pod, err) < 0 ||
-        pod_lookup(st->pods_fd, c->pod_id, pod, err) < 0)
-        return -1;
-    return ctr_spec_build(c, pod, st->path, spec, err);
-}
-
-int ctr_start(cmd_state_t *st, int ctrs_fd, ctr_t *c, upod_error_t *err)
-{
-    return ctr_start_passing_fds(st, ctrs_fd, c, 0, err);
-}
-
-int ctr_start_passing_fds(cmd_state_t *st, int ctrs_fd, ctr_t *c, unsigned preserve_fds,
-                          upod_error_t *err)
-{
-    if (ctr_effective_status(c) == CTR_RUNNING)
-        return 0;
-    pod_t pod;
-    container_spec_t spec;
-    int ret = ctr_prepare_start(st, c, false, &pod, &spec, err);
-    spec.preserve_fds = preserve_fds;
-    if (ret == 0)
-        ret = monitor_start(st->state_fd, ctrs_fd, &pod, &spec, c, ctr_after_exit, err);
-    container_spec_clear(&spec);
-    pod_clear(&pod);
-    return ret;
 }
 
 int ctr_create_command(int argc, char **argv, bool run, ctr_created_fn_t then, upod_error_t *err)
 {
     ctr_create_opts_t o = {0};
-    cmd_state_t st = {-1, -1, NULL};
+    ctr_create_spec_t spec = {0};
+    state_handle_t st = {-1, -1, NULL};
     ctr_t c = {0};
     int ctrs_fd = -1;
     int ret = ctr_create_parse(argc, argv, run, &o, err);
     bool help = ret == 1;
     if (ret == 0)
-        ret = cmd_state_open(&st, err);
+        ret = build_spec(&o, argc - optind, argv + optind, &spec, err);
+    if (ret == 0)
+        ret = state_handle_open(&st, err);
     if (ret == 0 && (ctrs_fd = ctrs_dir_open(st.state_fd, err)) < 0)
         ret = -1;
     if (ret == 0)
-        ret = ctr_create(&st, ctrs_fd, &o, argc - optind, argv + optind, &c, err);
+        ret = core_ctr_create(&st, ctrs_fd, &spec, &c, err);
     if (ret == 0)
         ret = then(&st, ctrs_fd, &o, &c, err);
     if (ctrs_fd >= 0)
         close(ctrs_fd);
     ctr_clear(&c);
-    cmd_state_close(&st);
+    ctr_create_spec_clear(&spec);
+    state_handle_close(&st);
     ctr_create_opts_free(&o);
     return help ? 0 : ret;
 }
 
-static int print_id(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, ctr_t *c,
+static int print_id(state_handle_t *st, int ctrs_fd, const ctr_create_opts_t *o, ctr_t *c,
                     upod_error_t *err)
 {
     (void)st, (void)ctrs_fd, (void)o, (void)err;

@@ -187,8 +187,8 @@ int cmd_logs(int argc, char **argv, upod_error_t *err)
     }
     if (optind != argc - 1)
         return upod_fail(err, 0, "`upod logs` takes exactly one container name or ID");
-    cmd_state_t st = {-1, -1, NULL};
-    if (cmd_state_open(&st, err) < 0)
+    state_handle_t st = {-1, -1, NULL};
+    if (state_handle_open(&st, err) < 0)
         return -1;
     cleanup_close int ctrs_fd = ctrs_dir_open(st.state_fd, err);
     ctr_t ctr = {0};
@@ -217,6 +217,6 @@ int cmd_logs(int argc, char **argv, upod_error_t *err)
     }
     free_lines(&lines);
     ctr_clear(&ctr);
-    cmd_state_close(&st);
+    state_handle_close(&st);
     return ret;
 }

@@ -1,5 +1,5 @@
-/* pod_create.c: `upod pod create`: validate everything, then write the pod's
- * config and state in one rename, under the state lock. */
+/* pod_create.c: `upod pod create`: its options into a typed spec, which
+ * core_pod_create checks and writes. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "text/timefmt.h"
 #include "base/util.h"
 #include "cli/cmd.h"
+#include "core/pod_ops.h"
 
 static const char create_usage[] =
     "Usage: upod pod create [OPTIONS]\n\n"
@@ -31,19 +32,6 @@ static void push(char ***list, size_t *n, char *value)
 {
     *list = xrealloc(*list, (*n + 1) * sizeof(char *));
     (*list)[(*n)++] = value;
-}
-
-/* RFC 1123 host name: letters, digits, '-', '.', at most 63 characters. */
-static bool hostname_valid(const char *h)
-{
-    size_t len = strlen(h);
-    if (len == 0 || len > 63 || h[0] == '-' || h[0] == '.')
-        return false;
-    for (const char *p = h; *p; p++) {
-        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
-            return false;
-    }
-    return true;
 }
 
 int pod_create_parse(int argc, char **argv, pod_create_opts_t *o, upod_error_t *err)
@@ -73,25 +61,15 @@ int pod_create_parse(int argc, char **argv, pod_create_opts_t *o, upod_error_t *
     return cli_no_args(argc, argv, "pod create", err);
 }
 
-/* Everything the user asked for, checked before anything is written. */
-static int build_config(const pod_create_opts_t *o, pod_config_t *c, upod_error_t *err)
+/* The typed spec of what the user asked for (core_pod_check and
+ * core_pod_create check the values themselves). */
+int pod_spec_from_opts(const pod_create_opts_t *o, pod_config_t *c, upod_error_t *err)
 {
-    if (o->name && !pod_name_valid(o->name))
-        return upod_fail(err, 0, "invalid pod name \"%s\": names must match "
-                                 "[a-zA-Z0-9][a-zA-Z0-9_.-]* (at most %d characters)",
-                         o->name, POD_NAME_MAX);
+    c->name = o->name ? xstrdup(o->name) : NULL;
+    c->hostname = o->hostname ? xstrdup(o->hostname) : NULL;
     c->share = SHARE_DEFAULT;
     if (o->share && share_parse(o->share, &c->share, err) < 0)
         return -1;
-    if (o->hostname) {
-        if (!hostname_valid(o->hostname))
-            return upod_fail(err, 0, "invalid hostname \"%s\": use letters, digits, '-' and "
-                                     "'.', at most 63 characters",
-                             o->hostname);
-        if (!(c->share & SHARE_UTS))
-            return upod_fail(err, 0, "--hostname needs the pod to share the uts namespace "
-                                     "(add uts to --share)");
-    }
     net_options_default(&c->net);
     if (o->network && net_options_parse(o->network, &c->net, err) < 0)
         return -1;
@@ -99,18 +77,10 @@ static int build_config(const pod_create_opts_t *o, pod_config_t *c, upod_error_
         return upod_fail(err, 0, "invalid --userns \"%s\": upod supports \"\" and keep-id",
                          o->userns);
     c->keep_id = o->userns && strcmp(o->userns, "keep-id") == 0;
-    if (o->npublish && c->net.mode == NET_MODE_NONE)
-        return upod_fail(err, 0, "cannot publish ports with --network none");
     c->ports = xcalloc(o->npublish ? o->npublish : 1, sizeof(*c->ports));
     for (size_t i = 0; i < o->npublish; i++) {
         if (port_mapping_parse(o->publish[i], &c->ports[i], err) < 0)
             return -1;
-        for (size_t j = 0; j < i; j++) {
-            if (port_mappings_conflict(&c->ports[j], &c->ports[i]))
-                return upod_fail(err, 0, "port mappings %s and %s conflict: they use the same "
-                                         "host port",
-                                 o->publish[j], o->publish[i]);
-        }
         c->nports++;
     }
     for (size_t i = 0; i < o->nlabels; i++) {
@@ -128,90 +98,9 @@ static int build_config(const pod_create_opts_t *o, pod_config_t *c, upod_error_
 int pod_create_check(const pod_create_opts_t *o, upod_error_t *err)
 {
     pod_config_t c = {0};
-    int ret = build_config(o, &c, err);
-    pod_config_clear(&c);
-    return ret;
-}
-
-static bool name_taken(const pod_t *pods, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(pods[i].config.name, name) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Under the lock: pick the name, write pods/.new-<id>/{config,state}, then
- * rename it to pods/<id>: the pod appears whole or not at all. */
-static int write_new_pod(cmd_state_t *st, const char *requested_name, const char *hostname,
-                         pod_config_t *c, upod_error_t *err)
-{
-    pod_t *pods;
-    size_t n;
-    if (pod_list(st->pods_fd, &pods, &n, err) < 0)
-        return -1;
-    int ret = 0;
-    if (requested_name && name_taken(pods, n, requested_name))
-        ret = upod_fail(err, 0, "the pod name \"%s\" is already in use: choose another name or "
-                                "remove that pod ('upod pod rm %s')",
-                        requested_name, requested_name);
-    if (ret == 0) {
-        c->name = requested_name ? xstrdup(requested_name) : pod_random_name();
-        for (int tries = 0; !requested_name && name_taken(pods, n, c->name) && tries < 100; tries++) {
-            free(c->name);
-            c->name = pod_random_name();
-        }
-        if (name_taken(pods, n, c->name))
-            ret = upod_fail(err, 0, "could not find a free pod name: use --name");
-    }
-    pod_list_free(pods, n);
-    if (ret < 0)
-        return -1;
-    c->hostname = xstrdup(hostname ? hostname : c->name);
-
-    cleanup_free char *tmpname = xasprintf(".new-%s", c->id);
-    cleanup_close int dirfd = state_open_subdir(st->pods_fd, tmpname, true, err);
-    if (dirfd < 0)
-        return -1;
-    pod_state_t state = {.status = POD_STATUS_CREATED};
-    kv_t kv;
-    kv_init(&kv);
-    pod_config_to_kv(c, &kv);
-    cleanup_free char *config_text = kv_serialize(&kv);
-    kv_clear(&kv);
-    pod_state_to_kv(&state, &kv);
-    cleanup_free char *state_text = kv_serialize(&kv);
-    kv_clear(&kv);
-    if (state_write_file(dirfd, POD_CONFIG_FILE, config_text, strlen(config_text), err) < 0 ||
-        state_write_file(dirfd, "state", state_text, strlen(state_text), err) < 0 ||
-        (renameat(st->pods_fd, tmpname, st->pods_fd, c->id) < 0 &&
-         upod_fail(err, errno, "cannot create the pod's state directory") < 0)) {
-        upod_error_t ignored = {0};
-        state_remove_tree(st->pods_fd, tmpname, &ignored);
-        return -1;
-    }
-    if (fsync(st->pods_fd) < 0)
-        return upod_fail(err, errno, "cannot sync the state directory");
-    return 0;
-}
-
-int cmd_pod_create_with(cmd_state_t *st, const pod_create_opts_t *o, char *id_out,
-                        upod_error_t *err)
-{
-    pod_config_t c = {0};
-    int ret = build_config(o, &c, err);
-    if (ret == 0) {
-        pod_new_id(c.id);
-        pod_new_id(c.infra_id);
-        c.created = time_now_ns();
-        int lock = state_lock(st->state_fd, err);
-        ret = lock < 0 ? -1 : write_new_pod(st, o->name, o->hostname, &c, err);
-        if (lock >= 0)
-            close(lock);
-    }
-    if (ret == 0 && id_out)
-        memcpy(id_out, c.id, POD_ID_LEN + 1);
+    int ret = pod_spec_from_opts(o, &c, err);
+    if (ret == 0)
+        ret = core_pod_check(&c, err);
     pod_config_clear(&c);
     return ret;
 }
@@ -219,16 +108,19 @@ int cmd_pod_create_with(cmd_state_t *st, const pod_create_opts_t *o, char *id_ou
 int cmd_pod_create(int argc, char **argv, upod_error_t *err)
 {
     pod_create_opts_t o = {0};
-    cmd_state_t st = {-1, -1, NULL};
-    char id[POD_ID_LEN + 1];
+    state_handle_t st = {-1, -1, NULL};
+    pod_config_t spec = {0};
     int ret = pod_create_parse(argc, argv, &o, err);
     if (ret == 0)
-        ret = cmd_state_open(&st, err);
+        ret = pod_spec_from_opts(&o, &spec, err);
     if (ret == 0)
-        ret = cmd_pod_create_with(&st, &o, id, err);
+        ret = state_handle_open(&st, err);
     if (ret == 0)
-        printf("%s\n", id);
-    cmd_state_close(&st);
+        ret = core_pod_create(&st, &spec, err);
+    if (ret == 0)
+        printf("%s\n", spec.id);
+    pod_config_clear(&spec);
+    state_handle_close(&st);
     free(o.publish);
     free(o.labels);
     return ret > 0 ? 0 : ret; /* 1: --help was printed */

@@ -39,8 +39,8 @@ int cmd_pod_enter(int argc, char **argv, upod_error_t *err)
     char **cmd = optind < argc ? argv + optind : shell_argv;
     pod_t pod;
     memset(&pod, 0, sizeof(pod));
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
+    state_handle_t st;
+    if (state_handle_open(&st, err) < 0)
         return -1;
     int ret = pod_lookup(st.pods_fd, ref, &pod, err);
     if (ret == 0 && pod_effective_status(&pod) != POD_STATUS_RUNNING)
@@ -49,6 +49,6 @@ int cmd_pod_enter(int argc, char **argv, upod_error_t *err)
     else if (ret == 0)
         ret = pod_enter(&pod, st.pods_fd, all_infra, cmd, err);
     pod_clear(&pod);
-    cmd_state_close(&st);
+    state_handle_close(&st);
     return ret;
 }

@@ -94,7 +94,7 @@ static json_t *pod_ps_json(const pod_t *p, const ctr_t *ctrs, size_t nctrs)
     return o;
 }
 
-void cmd_warn_unreadable_pods(const cmd_state_t *st, const pod_t *pods, size_t n)
+void cmd_warn_unreadable_pods(const state_handle_t *st, const pod_t *pods, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (pods[i].unreadable)
@@ -196,9 +196,9 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
     }
     if (ret == 0)
         ret = cli_no_args(argc, argv, "pod ps", err);
-    cmd_state_t st = {-1, -1, NULL};
+    state_handle_t st = {-1, -1, NULL};
     if (ret == 0)
-        ret = cmd_state_open(&st, err);
+        ret = state_handle_open(&st, err);
     pod_t *pods = NULL;
     size_t n = 0;
     ctr_t *ctrs = NULL;
@@ -236,7 +236,7 @@ int cmd_pod_ps(int argc, char **argv, upod_error_t *err)
     }
     pod_list_free(pods, n);
     ctr_list_free(ctrs, nctrs);
-    cmd_state_close(&st);
+    state_handle_close(&st);
 out:
     cli_filters_free(&filters);
     return ret;
@@ -338,13 +338,13 @@ int cmd_pod_inspect(int argc, char **argv, upod_error_t *err)
     }
     if (optind >= argc)
         return upod_fail(err, 0, "`upod pod inspect` needs a pod name or ID");
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
+    state_handle_t st;
+    if (state_handle_open(&st, err) < 0)
         return -1;
     ctr_t *ctrs;
     size_t nctrs;
     if (cmd_list_containers(&st, &ctrs, &nctrs, err) < 0) {
-        cmd_state_close(&st);
+        state_handle_close(&st);
         return -1;
     }
     /* One pod: an object (podman 4); several: an array. */
@@ -366,7 +366,7 @@ int cmd_pod_inspect(int argc, char **argv, upod_error_t *err)
         ret = format_output(format, out, stdout, err);
     json_free(out);
     ctr_list_free(ctrs, nctrs);
-    cmd_state_close(&st);
+    state_handle_close(&st);
     return ret;
 }
 

@@ -247,7 +247,7 @@ static int show_top(pid_t ref, const char *ns_kind, const char *what, upod_error
 
 /* A pod's processes: those in its user namespace, which its keeper hands
  * out (podns.h), and its infra. */
-static int show_pod_top(const cmd_state_t *st, const pod_t *pod, const char *what,
+static int show_pod_top(const state_handle_t *st, const pod_t *pod, const char *what,
                         upod_error_t *err)
 {
     cleanup_close int dirfd = state_open_subdir(st->pods_fd, pod->config.id, false, err);
@@ -269,12 +269,12 @@ int cmd_pod_top(int argc, char **argv, upod_error_t *err)
                               "Usage: upod pod top POD\n\nShow the processes of a running pod.\n", err);
     if (ret != 0)
         return ret > 0 ? 0 : -1;
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
+    state_handle_t st;
+    if (state_handle_open(&st, err) < 0)
         return -1;
     pod_t pod;
     if (pod_lookup(st.pods_fd, argv[1], &pod, err) < 0) {
-        cmd_state_close(&st);
+        state_handle_close(&st);
         return -1;
     }
     cleanup_free char *what = xasprintf("pod %s", pod.config.name);
@@ -283,7 +283,7 @@ int cmd_pod_top(int argc, char **argv, upod_error_t *err)
     else
         ret = show_pod_top(&st, &pod, what, err);
     pod_clear(&pod);
-    cmd_state_close(&st);
+    state_handle_close(&st);
     return ret;
 }
 
@@ -296,8 +296,8 @@ int cmd_top(int argc, char **argv, upod_error_t *err)
     if (argc != 2 || argv[1][0] == '-')
         return upod_fail(err, 0, "`upod top` takes exactly one container name or ID (no "
                                  "ps options)");
-    cmd_state_t st = {-1, -1, NULL};
-    if (cmd_state_open(&st, err) < 0)
+    state_handle_t st = {-1, -1, NULL};
+    if (state_handle_open(&st, err) < 0)
         return -1;
     cleanup_close int ctrs_fd = ctrs_dir_open(st.state_fd, err);
     ctr_t c = {0};
@@ -310,6 +310,6 @@ int cmd_top(int argc, char **argv, upod_error_t *err)
             ret = show_top(c.init.pid, "mnt", what, err);
     }
     ctr_clear(&c);
-    cmd_state_close(&st);
+    state_handle_close(&st);
     return ret;
 }

@@ -34,8 +34,8 @@ static int parse_private(const char *text, unsigned *port, port_proto_t *proto, 
 /* A container's ports are its pod's. */
 static int find_container_pod(const char *ref, pod_t *pod, upod_error_t *err)
 {
-    cmd_state_t st;
-    if (cmd_state_open(&st, err) < 0)
+    state_handle_t st;
+    if (state_handle_open(&st, err) < 0)
         return -1;
     int ret = -1;
     int ctrs_fd = ctrs_dir_open(st.state_fd, err);
@@ -49,7 +49,7 @@ static int find_container_pod(const char *ref, pod_t *pod, upod_error_t *err)
     }
     if (ctrs_fd >= 0)
         close(ctrs_fd);
-    cmd_state_close(&st);
+    state_handle_close(&st);
     return ret;
 }
 

@@ -158,7 +158,7 @@ static json_t *ctr_json(const ctr_t *c, const pod_t *pod, long long now, bool na
     return o;
 }
 
-void cmd_warn_unreadable_ctrs(const cmd_state_t *st, const ctr_t *ctrs, size_t n)
+void cmd_warn_unreadable_ctrs(const state_handle_t *st, const ctr_t *ctrs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (ctrs[i].unreadable)
@@ -241,8 +241,8 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
         default: ret = cli_option_error(c, argc, argv, "ps", err);
         }
     }
-    cmd_state_t st;
-    if (ret < 0 || cli_no_args(argc, argv, "ps", err) < 0 || cmd_state_open(&st, err) < 0) {
+    state_handle_t st;
+    if (ret < 0 || cli_no_args(argc, argv, "ps", err) < 0 || state_handle_open(&st, err) < 0) {
         cli_filters_free(&filters);
         return -1;
     }
@@ -260,7 +260,7 @@ int cmd_ps(int argc, char **argv, upod_error_t *err)
         close(ctrs_fd);
     if (ret == 0)
         cmd_warn_unreadable_ctrs(&st, ctrs, nctrs);
-    cmd_state_close(&st);
+    state_handle_close(&st);
     if (ret < 0) {
         cli_filters_free(&filters);
         return -1;

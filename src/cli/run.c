@@ -29,11 +29,12 @@
 #include "sandbox/terminal.h"
 #include "base/util.h"
 #include "cli/cmd.h"
+#include "core/ctr_ops.h"
 
 /* The container runs as our child: its terminal (-t) and setup errors
  * come back on a socket and a pipe, then we are its monitor until it
  * exits. Returns its exit status. */
-static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, container_spec_t *spec,
+static int run_attached(state_handle_t *st, int ctrs_fd, const pod_t *pod, container_spec_t *spec,
                         ctr_t *c, bool *failed_setup, upod_error_t *err)
 {
     int console[2] = {-1, -1}, report[2], master = -1;
@@ -113,29 +114,29 @@ static int run_attached(cmd_state_t *st, int ctrs_fd, const pod_t *pod, containe
  * have done some of them before it was killed. */
 static void cleanup_after_killed_run(const ctr_t *orig)
 {
-    cmd_state_t st = {-1, -1, NULL};
+    state_handle_t st = {-1, -1, NULL};
     upod_error_t ignored = {0};
-    if (cmd_state_open(&st, &ignored) < 0)
+    if (state_handle_open(&st, &ignored) < 0)
         return;
     int ctrs_fd = ctrs_dir_open(st.state_fd, &ignored);
     ctr_t c = {0};
     if (ctrs_fd < 0) {
         /* nothing to read: nothing to clean */
     } else if (ctr_load(ctrs_fd, orig->id, &c, &ignored) < 0) {
-        ctr_after_exit(orig); /* removed (--rm) already: its pod may remain */
+        core_ctr_after_exit(orig); /* removed (--rm) already: its pod may remain */
     } else if (ctr_effective_status(&c) == CTR_RUNNING) {
         /* started again by someone else meanwhile: theirs now */
     } else if (c.status == CTR_RUNNING) {
-        monitor_record_exit(st.state_fd, ctrs_fd, &c, 128 + SIGKILL, ctr_after_exit);
+        monitor_record_exit(st.state_fd, ctrs_fd, &c, 128 + SIGKILL, core_ctr_after_exit);
     } else if (c.auto_remove) {
-        ctr_remove_with_pod(&st, ctrs_fd, &c, &ignored);
+        core_ctr_remove(&st, ctrs_fd, &c, &ignored);
     } else {
-        ctr_after_exit(&c);
+        core_ctr_after_exit(&c);
     }
     ctr_clear(&c);
     if (ctrs_fd >= 0)
         close(ctrs_fd);
-    cmd_state_close(&st);
+    state_handle_close(&st);
 }
 
 /* An attached run's CLI is its container's monitor. In case it is killed,
@@ -183,31 +184,31 @@ static int cleanup_watcher_start(const ctr_t *c)
 /* Start the pod (podman does), then the container, attached or not. A
  * container that could not be run leaves no record (nor the pod made for
  * it). */
-static int run_container(cmd_state_t *st, int ctrs_fd, const ctr_create_opts_t *o, ctr_t *c,
+static int run_container(state_handle_t *st, int ctrs_fd, const ctr_create_opts_t *o, ctr_t *c,
                          upod_error_t *err)
 {
     if (o->detach) {
-        int ret = ctr_start_passing_fds(st, ctrs_fd, c, o->preserve_fds, err);
+        int ret = core_ctr_start(st, ctrs_fd, c, o->preserve_fds, err);
         if (ret == 0)
             printf("%s\n", c->id);
         else
-            ctr_remove_with_pod(st, ctrs_fd, c, &(upod_error_t){0});
+            core_ctr_remove(st, ctrs_fd, c, &(upod_error_t){0});
         return ret;
     }
     pod_t pod;
     container_spec_t spec;
     bool failed_setup = false;
     int watcher = cleanup_watcher_start(c);
-    int code = ctr_prepare_start(st, c, true, &pod, &spec, err);
+    int code = core_ctr_prepare_start(st, c, true, &pod, &spec, err);
     spec.preserve_fds = o->preserve_fds;
     if (code == 0)
         code = run_attached(st, ctrs_fd, &pod, &spec, c, &failed_setup, err);
     container_spec_clear(&spec);
     pod_clear(&pod);
     if (code < 0 || failed_setup)
-        ctr_remove_with_pod(st, ctrs_fd, c, &(upod_error_t){0});
+        core_ctr_remove(st, ctrs_fd, c, &(upod_error_t){0});
     else
-        monitor_record_exit(st->state_fd, ctrs_fd, c, code, ctr_after_exit);
+        monitor_record_exit(st->state_fd, ctrs_fd, c, code, core_ctr_after_exit);
     if (watcher >= 0) { /* all done: the watcher may go */
         (void)!write(watcher, "", 1);
         close(watcher);

@@ -17,6 +17,7 @@
 #include "base/compat.h"
 #include "base/proc.h"
 #include "base/util.h"
+#include "state/pod.h"
 
 const char *state_rule_describe(state_rule_t rule)
 {
@@ -520,4 +521,37 @@ bool state_error_is_transient(const upod_error_t *load_err)
     default:
         return false;
     }
+}
+
+int state_handle_open(state_handle_t *s, upod_error_t *err)
+{
+    state_dir_choice_t choice = {0};
+    s->state_fd = s->pods_fd = -1;
+    s->state_fd = state_dir_open(&choice, err);
+    s->path = steal_pointer(&choice.path);
+    if (s->state_fd < 0) {
+        free(s->path);
+        s->path = NULL;
+        return -1;
+    }
+    s->pods_fd = pods_dir_open(s->state_fd, err);
+    if (s->pods_fd < 0) {
+        close(s->state_fd);
+        s->state_fd = -1;
+        free(s->path);
+        s->path = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void state_handle_close(state_handle_t *s)
+{
+    if (s->pods_fd >= 0)
+        close(s->pods_fd);
+    if (s->state_fd >= 0)
+        close(s->state_fd);
+    s->state_fd = s->pods_fd = -1;
+    free(s->path);
+    s->path = NULL;
 }

@@ -116,4 +116,15 @@ int state_sweep(int dirfd, const char *whole);
  * file: the entry is shown unreadable, and only it is affected)? */
 bool state_error_is_transient(const upod_error_t *load_err);
 
+/* The state directory and its pods directory, opened for a command or an
+ * operation (state_handle_close releases them). */
+typedef struct {
+    int state_fd;
+    int pods_fd;
+    char *path; /* of the state directory */
+} state_handle_t;
+
+int state_handle_open(state_handle_t *s, upod_error_t *err);
+void state_handle_close(state_handle_t *s);
+
 #endif
