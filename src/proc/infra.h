@@ -1,4 +1,10 @@
-/* infra.h: the pod's infra process.
+/* infra.h: the pod's infra process (upod-infra).
+ *
+ * Theory of operation: role, PID 1 of the pod; namespaces, all of the
+ * pod's own (it makes them); it may touch the host's filesystem (its mount
+ * namespace is a slave copy of the host's, with the pod's /proc, /dev/shm,
+ * /dev/mqueue), the published ports' host sockets it inherits, and its
+ * socket to the keeper; nothing of the state directory.
  *
  * Created by the keeper with clone(CLONE_NEWUSER | every other namespace):
  * the kernel makes the user namespace first and nests the others under it.
@@ -16,8 +22,9 @@
 #include "state/pod.h"
 #include "net/forwarder.h"
 
-/* Namespace flags the infra is created with (all but cgroup when the kernel
- * lacks it are required). */
+/* Namespace flags the infra is created with: every one, cgroup included;
+ * a kernel without one of them fails the pod's start (there is no
+ * fallback). */
 int infra_clone_flags(void);
 
 /* The infra's whole life; never returns. sync_fd: its end of the

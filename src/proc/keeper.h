@@ -1,7 +1,14 @@
-/* keeper.h: one keeper process per running pod.
+/* keeper.h: one keeper process per running pod (upod-keeper).
  *
  * Theory of operation
  * -------------------
+ * Role: it makes the pod (the infra), runs its network (libslirp), holds
+ * its namespaces for the owner's processes (ns.sock) and records its end.
+ * Namespaces: the host's, always, as the user. It may touch the pod's
+ * state directory (under the state lock), the host sockets of published
+ * ports, the tap fds, and the infra through its pidfd; never a container's
+ * files.
+ *
  * `upod pod start` (the CLI) holds the state lock and forks the keeper:
  *
  *   CLI (host namespaces, the user's uid)
