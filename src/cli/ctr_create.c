@@ -220,10 +220,8 @@ static int set_mounts(const ctr_create_opts_t *o, ctr_t *c, upod_error_t *err)
             return -1;
         int saved = access(v.source, F_OK) < 0 ? errno : 0;
         const char *hidden = path_hidden_in_pods(v.source);
-        push(&c->volumes, &c->nvolumes, xasprintf("%s:%s:%s", v.source, v.target,
-                                                  v.read_only ? "ro" : "rw"));
-        free(v.source);
-        free(v.target);
+        c->volumes = xrealloc(c->volumes, (c->nvolumes + 1) * sizeof(*c->volumes));
+        c->volumes[c->nvolumes++] = v;
         if (saved)
             return upod_fail(err, saved, "volume source of %s", o->volumes[i]);
         if (hidden)

@@ -26,8 +26,8 @@ typedef struct {
     /* The container: name (NULL: a random free one), rootfs (absolute,
      * checked), overlay, argv/argc, has_entrypoint, env (the user's
      * settings in order: podman's defaults go first, later keys win),
-     * workdir (NULL: "/"), has_user/uid/gid, volumes ("SRC:DST:ro|rw",
-     * sources checked), tmpfs, read_only, with_init, tty, caps,
+     * workdir (NULL: "/"), has_user/uid/gid, volumes (sources
+     * checked), tmpfs, read_only, with_init, tty, caps,
      * stop_signal (0: SIGTERM), auto_remove, hostname (NULL: its short id,
      * when the pod does not share uts; refused when it does). The rest
      * (id, pod, status, times) is filled in here. */

@@ -51,8 +51,9 @@ int ctr_spec_build(const ctr_t *c, const pod_t *pod, const char *state_path,
     spec->hostname = c->hostname ? xstrdup(c->hostname) : NULL;
     spec->volumes = xcalloc(c->nvolumes + 1, sizeof(volume_t));
     for (; spec->nvolumes < c->nvolumes; spec->nvolumes++) {
-        if (volume_parse(c->volumes[spec->nvolumes], &spec->volumes[spec->nvolumes], err) < 0)
-            return -1;
+        const volume_t *v = &c->volumes[spec->nvolumes];
+        spec->volumes[spec->nvolumes] = (volume_t){xstrdup(v->source), xstrdup(v->target),
+                                                   v->read_only};
     }
     spec->tmpfs = strv_dup(c->tmpfs, c->ntmpfs);
     spec->ntmpfs = c->ntmpfs;

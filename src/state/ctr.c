@@ -80,8 +80,11 @@ void ctr_to_kv(const ctr_t *c, kv_t *kv)
     kv_addf(kv, "gid", "%u", (unsigned)c->gid);
     if (c->hostname)
         kv_add(kv, "hostname", c->hostname);
-    for (size_t i = 0; i < c->nvolumes; i++)
-        kv_add(kv, "volume", c->volumes[i]);
+    for (size_t i = 0; i < c->nvolumes; i++) {
+        kv_add(kv, "volume_source", c->volumes[i].source);
+        kv_add(kv, "volume_target", c->volumes[i].target);
+        kv_add(kv, "volume_mode", c->volumes[i].read_only ? "ro" : "rw");
+    }
     for (size_t i = 0; i < c->ntmpfs; i++)
         kv_add(kv, "tmpfs", c->tmpfs[i]);
     kv_add(kv, "read_only", c->read_only ? "true" : "false");
@@ -100,6 +103,31 @@ static void get_list(const kv_t *kv, const char *key, char ***out, size_t *n)
         (*out)[(*n)++] = xstrdup(v);
         (*out)[*n] = NULL;
     }
+}
+
+/* The volumes: one volume_source, volume_target and volume_mode line
+ * each, in the same order; -1 when they do not pair up (absolute paths,
+ * mode ro or rw). */
+static int get_volumes(const kv_t *kv, ctr_t *c)
+{
+    const char *src, *dst, *mode;
+    size_t n = 0;
+    while (kv_get_nth(kv, "volume_source", n))
+        n++;
+    if (kv_get_nth(kv, "volume_target", n) || kv_get_nth(kv, "volume_mode", n))
+        return -1;
+    c->volumes = xcalloc(n + 1, sizeof(*c->volumes));
+    for (size_t i = 0; i < n; i++) {
+        src = kv_get_nth(kv, "volume_source", i);
+        dst = kv_get_nth(kv, "volume_target", i);
+        mode = kv_get_nth(kv, "volume_mode", i);
+        if (!dst || !mode || src[0] != '/' || dst[0] != '/' ||
+            (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0))
+            return -1;
+        c->volumes[i] = (volume_t){xstrdup(src), xstrdup(dst), strcmp(mode, "ro") == 0};
+        c->nvolumes = i + 1;
+    }
+    return 0;
 }
 
 static bool get_bool(const kv_t *kv, const char *key)
@@ -162,7 +190,8 @@ int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
     c->uid = (uid_t)uid;
     c->gid = (gid_t)gid;
     c->hostname = hostname ? xstrdup(hostname) : NULL;
-    get_list(kv, "volume", &c->volumes, &c->nvolumes);
+    if (get_volumes(kv, c) < 0)
+        return upod_fail(err, 0, "corrupt container record: its volume lines do not match");
     get_list(kv, "tmpfs", &c->tmpfs, &c->ntmpfs);
     c->read_only = get_bool(kv, "read_only");
     c->with_init = get_bool(kv, "init");
@@ -186,8 +215,10 @@ void ctr_clear(ctr_t *c)
     free(c->env);
     free(c->workdir);
     free(c->hostname);
-    for (size_t i = 0; i < c->nvolumes; i++)
-        free(c->volumes[i]);
+    for (size_t i = 0; i < c->nvolumes; i++) {
+        free(c->volumes[i].source);
+        free(c->volumes[i].target);
+    }
     free(c->volumes);
     for (size_t i = 0; i < c->ntmpfs; i++)
         free(c->tmpfs[i]);

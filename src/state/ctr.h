@@ -40,7 +40,7 @@ typedef struct ctr_record {
     uid_t uid;
     gid_t gid;
     char *hostname;       /* own uts: its hostname; NULL when the pod's is shared */
-    char **volumes;       /* "SRC:DST:ro|rw", as volume_parse reads them */
+    volume_t *volumes;    /* -v, parsed once (stored as volume_source/_target/_mode lines) */
     size_t nvolumes;
     char **tmpfs;
     size_t ntmpfs;

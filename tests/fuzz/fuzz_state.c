@@ -48,6 +48,18 @@ static bool same_strv(char **a, size_t na, char **b, size_t nb)
     return true;
 }
 
+static bool same_volumes(const volume_t *a, size_t na, const volume_t *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++) {
+        if (strcmp(a[i].source, b[i].source) != 0 || strcmp(a[i].target, b[i].target) != 0 ||
+            a[i].read_only != b[i].read_only)
+            return false;
+    }
+    return true;
+}
+
 static bool same_pod_config(const pod_config_t *a, const pod_config_t *b)
 {
     if (strcmp(a->id, b->id) != 0 || strcmp(a->infra_id, b->infra_id) != 0 ||
@@ -132,7 +144,7 @@ static bool same_ctr(const ctr_t *a, const ctr_t *b)
            strcmp(a->name, b->name) == 0 && strcmp(a->rootfs, b->rootfs) == 0 &&
            same_strv(a->argv, a->argc, b->argv, b->argc) &&
            same_strv(a->env, a->nenv, b->env, b->nenv) &&
-           same_strv(a->volumes, a->nvolumes, b->volumes, b->nvolumes) &&
+           same_volumes(a->volumes, a->nvolumes, b->volumes, b->nvolumes) &&
            same_strv(a->tmpfs, a->ntmpfs, b->tmpfs, b->ntmpfs) && a->created == b->created &&
            a->stop_signal == b->stop_signal && a->status == b->status &&
            a->monitor.pid == b->monitor.pid && a->monitor.start == b->monitor.start &&
