@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,11 @@
 
 #include "text/share.h"
 #include "state/pod.h"
+#include "state/records.h"
 #include "state/state.h"
 #include "base/util.h"
+
+_Static_assert(CONTAINER_ID_LEN == RECORD_ID_LEN, "ids name record directories");
 
 static const char *const status_names[] = {"created", "running", "exited", "unknown"};
 
@@ -139,19 +143,13 @@ static bool get_bool(const kv_t *kv, const char *key)
 /* Ids are 64 lowercase hex digits, as pod_new_id makes them. They name
  * directories (STATE/containers/<id>, removed by `rm`), so a record whose
  * id holds a '/' or ".." must never be taken for one. */
-static bool is_record_id(const char *s)
-{
-    return s && strlen(s) == CONTAINER_ID_LEN &&
-           strspn(s, "0123456789abcdef") == CONTAINER_ID_LEN;
-}
-
 int ctr_from_kv(const kv_t *kv, ctr_t *c, upod_error_t *err)
 {
     memset(c, 0, sizeof(*c));
     const char *id = kv_get(kv, "id"), *pod = kv_get(kv, "pod"), *name = kv_get(kv, "name");
     const char *rootfs = kv_get(kv, "rootfs"), *status = kv_get(kv, "status");
     long long sig, mpid, mstart, pid, pstart, code;
-    if (!is_record_id(id) || !is_record_id(pod) || !name || !pod_name_valid(name) || !rootfs || !status ||
+    if (!record_id_valid(id) || !record_id_valid(pod) || !name || !pod_name_valid(name) || !rootfs || !status ||
         !kv_get_ll(kv, "created", 0, INT64_MAX, &c->created) ||
         !kv_get_ll(kv, "stop_signal", 1, 64, &sig) || !kv_get_ll(kv, "monitor_pid", 0, 0x7fffffff, &mpid) ||
         !kv_get_ll(kv, "monitor_start", 0, INT64_MAX, &mstart) ||
@@ -287,8 +285,9 @@ int ctr_save_final(int ctrs_fd, const ctr_t *c, upod_error_t *err)
 }
 
 /* The record in dirfd (containers/<id>), parsed; errors name the file. */
-static int load_record(int dirfd, const char *id, ctr_t *out, upod_error_t *err)
+static int load_record(int dirfd, const char *id, void *rec, upod_error_t *err)
 {
+    ctr_t *out = rec;
     cleanup_free char *text = NULL;
     kv_t kv;
     int r = state_read_file(dirfd, CTR_RECORD_FILE, &text, err);
@@ -307,18 +306,10 @@ static int load_record(int dirfd, const char *id, ctr_t *out, upod_error_t *err)
     return r;
 }
 
-int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
-{
-    memset(out, 0, sizeof(*out));
-    cleanup_close int fd = state_open_subdir(ctrs_fd, id, false, err);
-    if (fd < 0)
-        return -1;
-    return load_record(fd, id, out, err);
-}
-
 /* What containers/<id>/ still tells when its record cannot be read. */
-static void salvage_record(int dirfd, const char *id, const upod_error_t *why, ctr_t *out)
+static void salvage_record(int dirfd, const char *id, const upod_error_t *why, void *rec)
 {
+    ctr_t *out = rec;
     char text[1300];
     kv_t kv;
     memset(out, 0, sizeof(*out));
@@ -326,7 +317,7 @@ static void salvage_record(int dirfd, const char *id, const upod_error_t *why, c
     const char *name = kv_get(&kv, "name"), *pod = kv_get(&kv, "pod");
     memcpy(out->id, id, sizeof(out->id));
     out->name = xstrdup(name && pod_name_valid(name) ? name : "");
-    if (is_record_id(pod))
+    if (record_id_valid(pod))
         memcpy(out->pod_id, pod, sizeof(out->pod_id));
     out->rootfs = xstrdup("");
     out->argv = xcalloc(1, sizeof(char *));
@@ -346,36 +337,6 @@ static void salvage_record(int dirfd, const char *id, const upod_error_t *why, c
     out->unreadable = xstrdup(upod_error_text(why, text, sizeof(text)));
 }
 
-/* containers/<id> for a listing: 0 read whole, 1 unreadable (out: what
- * was salvaged), -1 with err when it is not there (vanished, or not whole
- * yet: ENOENT) or the listing fails. */
-static int load_entry(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
-{
-    memset(out, 0, sizeof(*out));
-    cleanup_close int fd = state_open_subdir(ctrs_fd, id, false, err);
-    if (fd < 0)
-        return -1;
-    upod_error_t why = {0};
-    if (load_record(fd, id, out, &why) == 0)
-        return 0;
-    struct stat st;
-    if (state_error_is_transient(&why) ||
-        (fstatat(fd, CTR_RECORD_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)) {
-        *err = why; /* a create in progress, or its leftover (state_sweep) */
-        if (!state_error_is_transient(&why))
-            err->errnum = ENOENT;
-        return -1;
-    }
-    salvage_record(fd, id, &why, out);
-    return 1;
-}
-
-static int by_created_desc(const void *a, const void *b)
-{
-    const ctr_t *x = a, *y = b;
-    return (x->created < y->created) - (x->created > y->created);
-}
-
 int ctr_status_now(int ctrs_fd, const char *id, ctr_status_t *status, upod_error_t *err)
 {
     ctr_t now;
@@ -386,61 +347,47 @@ int ctr_status_now(int ctrs_fd, const char *id, ctr_status_t *status, upod_error
     return 0;
 }
 
+/* ---- the containers directory ---- */
+
+static void clear_record(void *rec)
+{
+    ctr_clear(rec);
+}
+
+static bool record_has_name(const void *rec, const char *ref)
+{
+    const ctr_t *c = rec;
+    return c->name[0] && strcmp(c->name, ref) == 0;
+}
+
+static const records_kind_t ctr_records = {
+    .size = sizeof(ctr_t),
+    .noun = "container",
+    .dir_name = "containers",
+    .whole_file = CTR_RECORD_FILE,
+    .remove_cmd = "upod rm -f",
+    .not_found_quote = "\"",
+    .load = load_record,
+    .salvage = salvage_record,
+    .clear = clear_record,
+    .id_at = offsetof(ctr_t, id),
+    .created_at = offsetof(ctr_t, created),
+    .unreadable_at = offsetof(ctr_t, unreadable),
+    .has_name = record_has_name,
+};
+
+int ctr_load(int ctrs_fd, const char *id, ctr_t *out, upod_error_t *err)
+{
+    return records_load(ctrs_fd, &ctr_records, id, out, err);
+}
+
 static int list_records(int ctrs_fd, bool with_unreadable, ctr_t **out, size_t *n,
                         upod_error_t *err)
 {
-    *out = NULL;
-    *n = 0;
-    int dfd = dup(ctrs_fd);
-    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (!d) {
-        if (dfd >= 0)
-            close(dfd);
-        return upod_fail(err, errno, "cannot list containers");
-    }
-    rewinddir(d);
-    struct dirent *e;
-    ctr_t *bad = NULL;
-    size_t nbad = 0;
-    while ((e = readdir(d))) {
-        if (!is_record_id(e->d_name))
-            continue;
-        ctr_t c;
-        upod_error_t failed = {0};
-        int r = load_entry(ctrs_fd, e->d_name, &c, &failed);
-        if (r < 0 && !state_error_is_transient(&failed))
-            continue; /* being created or removed */
-        if (r < 0) {
-            *err = failed;
-            closedir(d);
-            ctr_list_free(*out, *n);
-            ctr_list_free(bad, nbad);
-            *out = NULL;
-            *n = 0;
-            return -1;
-        }
-        if (r == 1 && !with_unreadable) {
-            ctr_clear(&c);
-        } else if (r == 1) {
-            bad = xrealloc(bad, (nbad + 1) * sizeof(*bad));
-            bad[nbad++] = c;
-        } else {
-            *out = xrealloc(*out, (*n + 1) * sizeof(**out));
-            (*out)[(*n)++] = c;
-        }
-    }
-    closedir(d);
-    if (*n > 1)
-        qsort(*out, *n, sizeof(**out), by_created_desc);
-    if (nbad > 1)
-        qsort(bad, nbad, sizeof(*bad), by_created_desc);
-    if (nbad) {
-        *out = xrealloc(*out, (*n + nbad) * sizeof(**out));
-        memcpy(*out + *n, bad, nbad * sizeof(*bad));
-        *n += nbad;
-    }
-    free(bad);
-    return 0;
+    void *list;
+    int r = records_list(ctrs_fd, &ctr_records, with_unreadable, &list, n, err);
+    *out = list;
+    return r;
 }
 
 int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
@@ -455,59 +402,17 @@ int ctr_list_all(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err)
 
 void ctr_list_free(ctr_t *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        ctr_clear(&list[i]);
-    free(list);
-}
-
-static int lookup(int ctrs_fd, const char *ref, bool any, ctr_t *out, upod_error_t *err)
-{
-    ctr_t *list;
-    size_t n, matches = 0;
-    if (ctr_list_all(ctrs_fd, &list, &n, err) < 0)
-        return -1;
-    ssize_t found = -1;
-    /* Whole records come first: a name an unreadable one still tells never
-     * hides a whole one's. */
-    for (size_t i = 0; i < n && found < 0; i++) {
-        if ((list[i].name[0] && strcmp(list[i].name, ref) == 0) || strcmp(list[i].id, ref) == 0)
-            found = (ssize_t)i;
-    }
-    size_t len = strlen(ref);
-    if (found < 0 && len > 0 && len < CONTAINER_ID_LEN) {
-        for (size_t i = 0; i < n; i++) {
-            if (strncmp(list[i].id, ref, len) == 0) {
-                found = (ssize_t)i;
-                matches++;
-            }
-        }
-    }
-    int ret = 0;
-    if (found < 0) {
-        ret = upod_fail(err, 0, "no container with name or ID \"%s\" found: no such container", ref);
-        err->kind = UPOD_ERR_NO_SUCH;
-    } else if (matches > 1) {
-        ret = upod_fail(err, 0, "more than one result for container ID %s", ref);
-    } else if (!any && list[found].unreadable) {
-        ret = upod_fail(err, 0, "container %.12s cannot be read (%s): 'upod rm -f %.12s' removes "
-                                "it and ends its processes",
-                        list[found].id, list[found].unreadable, list[found].id);
-    } else {
-        *out = list[found];
-        memset(&list[found], 0, sizeof(list[found]));
-    }
-    ctr_list_free(list, n);
-    return ret;
+    records_free(&ctr_records, list, n);
 }
 
 int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err)
 {
-    return lookup(ctrs_fd, ref, false, out, err);
+    return records_lookup(ctrs_fd, &ctr_records, ref, false, out, err);
 }
 
 int ctr_lookup_any(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err)
 {
-    return lookup(ctrs_fd, ref, true, out, err);
+    return records_lookup(ctrs_fd, &ctr_records, ref, true, out, err);
 }
 
 int ctr_remove(int ctrs_fd, const char *id, upod_error_t *err)

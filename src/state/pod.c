@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,11 @@
 #include <unistd.h>
 
 #include "text/share.h"
+#include "state/records.h"
 #include "state/state.h"
 #include "base/util.h"
+
+_Static_assert(POD_ID_LEN == RECORD_ID_LEN, "ids name record directories");
 
 static const char *const status_names[] = {
     [POD_STATUS_CREATED] = "Created", [POD_STATUS_RUNNING] = "Running",
@@ -100,17 +104,6 @@ void pod_config_to_kv(const pod_config_t *c, kv_t *kv)
     kv_add(kv, "userns", c->keep_id ? "keep-id" : "");
 }
 
-static bool is_hex_id(const char *s)
-{
-    if (!s || strlen(s) != POD_ID_LEN)
-        return false;
-    for (const char *p = s; *p; p++) {
-        if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
-            return false;
-    }
-    return true;
-}
-
 int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err)
 {
     memset(c, 0, sizeof(*c));
@@ -118,7 +111,7 @@ int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err)
     const char *name = kv_get(kv, "name"), *hostname = kv_get(kv, "hostname");
     const char *share = kv_get(kv, "share"), *net = kv_get(kv, "network");
     const char *userns = kv_get(kv, "userns");
-    if (!is_hex_id(id) || !is_hex_id(infra) || !name || !pod_name_valid(name) || !hostname ||
+    if (!record_id_valid(id) || !record_id_valid(infra) || !name || !pod_name_valid(name) || !hostname ||
         !share || !net || !kv_get_ll(kv, "created", LLONG_MIN, LLONG_MAX, &c->created))
         return upod_fail(err, 0, "corrupt pod config: a required field is missing or invalid");
     memcpy(c->id, id, sizeof(c->id));
@@ -287,16 +280,14 @@ static int load_part(int dirfd, const char *id, const char *name, pod_t *out, up
     return r;
 }
 
-int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
+/* pods/<id>'s config, then its state, into out (zeroed). */
+static int load_pod(int pod_fd, const char *id, void *out, upod_error_t *err)
 {
-    memset(out, 0, sizeof(*out));
-    cleanup_close int fd = state_open_subdir(pods_fd, id, false, err);
-    if (fd < 0)
+    pod_t *p = out;
+    if (load_part(pod_fd, id, POD_CONFIG_FILE, p, err) < 0)
         return -1;
-    if (load_part(fd, id, POD_CONFIG_FILE, out, err) < 0)
-        return -1;
-    if (load_part(fd, id, "state", out, err) < 0) {
-        pod_clear(out);
+    if (load_part(pod_fd, id, "state", p, err) < 0) {
+        pod_clear(p);
         return -1;
     }
     return 0;
@@ -349,8 +340,9 @@ static void find_keeper_by_log(int pod_fd, pod_state_t *s)
 
 /* What pods/<id>/ still tells when load_part failed on one of its files
  * (why: the reason, naming the file). */
-static void salvage_pod(int dirfd, const char *id, const upod_error_t *why, pod_t *out)
+static void salvage_pod(int dirfd, const char *id, const upod_error_t *why, void *rec)
 {
+    pod_t *out = rec;
     upod_error_t ignored = {0};
     char text[1300];
     pod_clear(out);
@@ -360,7 +352,7 @@ static void salvage_pod(int dirfd, const char *id, const upod_error_t *why, pod_
         state_salvage_file(dirfd, POD_CONFIG_FILE, &kv);
         const char *name = kv_get(&kv, "name"), *infra = kv_get(&kv, "infra_id");
         out->config.name = xstrdup(name && pod_name_valid(name) ? name : "");
-        if (is_hex_id(infra))
+        if (record_id_valid(infra))
             memcpy(out->config.infra_id, infra, sizeof(out->config.infra_id));
         if (!kv_get_ll(&kv, "created", LLONG_MIN, LLONG_MAX, &out->config.created))
             out->config.created = 0;
@@ -385,28 +377,6 @@ static void salvage_pod(int dirfd, const char *id, const upod_error_t *why, pod_
     out->unreadable = xstrdup(upod_error_text(why, text, sizeof(text)));
 }
 
-/* pods/<id> for a listing: 0 read whole, 1 unreadable (out: what was
- * salvaged), -1 with err when it is not there (vanished, or a directory
- * without config that state_sweep removes: ENOENT) or the listing fails. */
-static int load_entry(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
-{
-    upod_error_t why = {0};
-    if (pod_load(pods_fd, id, out, &why) == 0)
-        return 0;
-    if (state_error_is_transient(&why)) {
-        *err = why;
-        return -1;
-    }
-    cleanup_close int fd = state_open_subdir(pods_fd, id, false, err);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    if (fstatat(fd, POD_CONFIG_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-        return upod_fail(err, ENOENT, "pod %s has no config", id);
-    salvage_pod(fd, id, &why, out);
-    return 1;
-}
-
 int pod_save_state(int pods_fd, const pod_t *p, upod_error_t *err)
 {
     cleanup_close int fd = state_open_subdir(pods_fd, p->config.id, false, err);
@@ -420,68 +390,52 @@ int pod_save_state(int pods_fd, const pod_t *p, upod_error_t *err)
     return state_write_file(fd, "state", text, strlen(text), err);
 }
 
-static int by_created_desc(const void *a, const void *b)
+/* ---- the pods directory ---- */
+
+static void clear_pod(void *rec)
 {
-    const pod_t *x = a, *y = b;
-    return (x->config.created < y->config.created) - (x->config.created > y->config.created);
+    pod_clear(rec);
+}
+
+/* The pod's name, or its infra container's id or name, as podman allows. */
+static bool pod_has_name(const void *rec, const char *ref)
+{
+    const pod_t *p = rec;
+    char infra_name[32];
+    pod_infra_name(p, infra_name, sizeof(infra_name));
+    return (p->config.name[0] && strcmp(p->config.name, ref) == 0) ||
+           (p->config.infra_id[0] && strcmp(p->config.infra_id, ref) == 0) ||
+           (p->config.infra_id[0] && strcmp(infra_name, ref) == 0);
+}
+
+static const records_kind_t pod_records = {
+    .size = sizeof(pod_t),
+    .noun = "pod",
+    .dir_name = "pods",
+    .whole_file = POD_CONFIG_FILE,
+    .remove_cmd = "upod pod rm -f",
+    .not_found_quote = "",
+    .load = load_pod,
+    .salvage = salvage_pod,
+    .clear = clear_pod,
+    .id_at = offsetof(pod_t, config.id),
+    .created_at = offsetof(pod_t, config.created),
+    .unreadable_at = offsetof(pod_t, unreadable),
+    .has_name = pod_has_name,
+};
+
+int pod_load(int pods_fd, const char *id, pod_t *out, upod_error_t *err)
+{
+    return records_load(pods_fd, &pod_records, id, out, err);
 }
 
 static int list_pods(int pods_fd, bool with_unreadable, pod_t **out, size_t *n,
                      upod_error_t *err)
 {
-    *out = NULL;
-    *n = 0;
-    int dfd = dup(pods_fd);
-    if (dfd < 0)
-        return upod_fail(err, errno, "cannot list pods");
-    DIR *d = fdopendir(dfd);
-    if (!d) {
-        close(dfd);
-        return upod_fail(err, errno, "cannot list pods");
-    }
-    rewinddir(d);
-    struct dirent *e;
-    pod_t *bad = NULL;
-    size_t nbad = 0;
-    while ((e = readdir(d))) {
-        if (!is_hex_id(e->d_name))
-            continue; /* ".", "..", and directories being created or removed */
-        pod_t p;
-        upod_error_t failed = {0};
-        int r = load_entry(pods_fd, e->d_name, &p, &failed);
-        if (r < 0 && !state_error_is_transient(&failed))
-            continue; /* removed meanwhile, or never whole */
-        if (r < 0) {
-            *err = failed;
-            closedir(d);
-            pod_list_free(*out, *n);
-            pod_list_free(bad, nbad);
-            *out = NULL;
-            *n = 0;
-            return -1;
-        }
-        if (r == 1 && !with_unreadable) {
-            pod_clear(&p);
-        } else if (r == 1) {
-            bad = xrealloc(bad, (nbad + 1) * sizeof(*bad));
-            bad[nbad++] = p;
-        } else {
-            *out = xrealloc(*out, (*n + 1) * sizeof(**out));
-            (*out)[(*n)++] = p;
-        }
-    }
-    closedir(d);
-    if (*n > 1)
-        qsort(*out, *n, sizeof(**out), by_created_desc);
-    if (nbad > 1)
-        qsort(bad, nbad, sizeof(*bad), by_created_desc);
-    if (nbad) {
-        *out = xrealloc(*out, (*n + nbad) * sizeof(**out));
-        memcpy(*out + *n, bad, nbad * sizeof(*bad));
-        *n += nbad;
-    }
-    free(bad);
-    return 0;
+    void *list;
+    int r = records_list(pods_fd, &pod_records, with_unreadable, &list, n, err);
+    *out = list;
+    return r;
 }
 
 int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
@@ -496,71 +450,15 @@ int pod_list_all(int pods_fd, pod_t **out, size_t *n, upod_error_t *err)
 
 void pod_list_free(pod_t *pods, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        pod_clear(&pods[i]);
-    free(pods);
-}
-
-/* ref names pods[i] exactly: its name, id, infra id or infra name. */
-static bool names_exactly(const pod_t *p, const char *ref)
-{
-    char infra_name[32];
-    pod_infra_name(p, infra_name, sizeof(infra_name));
-    return (p->config.name[0] && strcmp(p->config.name, ref) == 0) ||
-           strcmp(p->config.id, ref) == 0 ||
-           (p->config.infra_id[0] && strcmp(p->config.infra_id, ref) == 0) ||
-           (p->config.infra_id[0] && strcmp(infra_name, ref) == 0);
-}
-
-static int lookup(int pods_fd, const char *ref, bool any, pod_t *out, upod_error_t *err)
-{
-    pod_t *pods;
-    size_t n;
-    if (pod_list_all(pods_fd, &pods, &n, err) < 0)
-        return -1;
-    ssize_t found = -1;
-    size_t prefix_matches = 0;
-    size_t reflen = strlen(ref);
-    /* The pod, or its infra container by id or name, as podman allows;
-     * pods read whole come first in the list, so a name an unreadable pod
-     * still tells never hides a whole pod's. */
-    for (size_t i = 0; i < n && found < 0; i++) {
-        if (names_exactly(&pods[i], ref))
-            found = (ssize_t)i;
-    }
-    if (found < 0 && reflen > 0 && reflen < POD_ID_LEN) {
-        for (size_t i = 0; i < n; i++) {
-            if (strncmp(pods[i].config.id, ref, reflen) == 0) {
-                found = (ssize_t)i;
-                prefix_matches++;
-            }
-        }
-    }
-    int ret = 0;
-    if (found < 0)
-        ret = upod_fail(err, 0, "no pod with name or ID %s found: no such pod", ref);
-    else if (prefix_matches > 1)
-        ret = upod_fail(err, 0, "more than one result for pod ID %s", ref);
-    else if (!any && pods[found].unreadable)
-        ret = upod_fail(err, 0, "pod %.12s cannot be read (%s): 'upod pod rm -f %.12s' removes "
-                                "it and ends its processes",
-                        pods[found].config.id, pods[found].unreadable, pods[found].config.id);
-    if (ret == 0) {
-        *out = pods[found];
-        memset(&pods[found], 0, sizeof(pods[found]));
-    }
-    pod_list_free(pods, n);
-    if (ret < 0 && found < 0)
-        err->kind = UPOD_ERR_NO_SUCH;
-    return ret;
+    records_free(&pod_records, pods, n);
 }
 
 int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
 {
-    return lookup(pods_fd, ref, false, out, err);
+    return records_lookup(pods_fd, &pod_records, ref, false, out, err);
 }
 
 int pod_lookup_any(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
 {
-    return lookup(pods_fd, ref, true, out, err);
+    return records_lookup(pods_fd, &pod_records, ref, true, out, err);
 }
