@@ -105,8 +105,10 @@ int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err);
 /* The same with the unreadable ones too (CTR_UNKNOWN, after the others). */
 int ctr_list_all(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err);
 void ctr_list_free(ctr_t *list, size_t n);
-/* By name, id or unique id prefix; not found: UPOD_ERR_NO_SUCH. An
- * unreadable record found: an error saying why and that rm -f removes it. */
+/* By name, id or unique id prefix (records_lookup: a full id reads that
+ * record alone). Not found: -1 with kind UPOD_ERR_NO_SUCH, errnum 0; an id
+ * prefix of several: "more than one result". An unreadable record found:
+ * an error saying why and that rm -f removes it. */
 int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err);
 /* The same, but unreadable records are found too (for rm). */
 int ctr_lookup_any(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err);

@@ -114,9 +114,12 @@ int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err);
 int pod_list_all(int pods_fd, pod_t **out, size_t *n, upod_error_t *err);
 void pod_list_free(pod_t *pods, size_t n);
 
-/* Find a pod by full name, full id or unique id prefix. Not found: -1 with
- * kind UPOD_ERR_NO_SUCH and podman's message. A pod found but unreadable:
- * -1 with an error that says why and how to remove it. */
+/* Find a pod by name, id or unique id prefix, or by its infra container's
+ * id or name, as podman does (records_lookup: a pod's full id reads that pod
+ * alone, not every pod). Not found: -1 with kind UPOD_ERR_NO_SUCH, errnum 0
+ * and podman's message; an id prefix of several pods: -1, "more than one
+ * result". A pod found but unreadable: -1 with an error that says why and
+ * how to remove it. */
 int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err);
 /* The same, but an unreadable pod is found too (by id, id prefix, or the
  * name its files still tell): for `pod rm` and `pod stop`. */

@@ -218,6 +218,28 @@ record_match_t records_match(const records_kind_t *k, const void *list, size_t n
                                                            : RECORD_MATCH_AMBIGUOUS;
 }
 
+/* The outcome of reading ref as a record's directory. */
+enum { NOT_AN_ENTRY = 2 };
+
+/* ref as the id of a record of dir_fd: 0 or 1 as load_entry, -1 with err
+ * when reading fails for want of resources, NOT_AN_ENTRY when ref names no
+ * record there (it may still be a name: the caller lists). */
+static int load_by_id(int dir_fd, const records_kind_t *k, const char *ref, void *out,
+                      upod_error_t *err)
+{
+    if (!record_id_valid(ref))
+        return NOT_AN_ENTRY;
+    upod_error_t failed = {0};
+    int r = load_entry(dir_fd, k, ref, out, &failed);
+    if (r >= 0)
+        return r;
+    if (state_error_is_transient(&failed)) {
+        *err = failed;
+        return -1;
+    }
+    return NOT_AN_ENTRY;
+}
+
 /* ref matched against every record (records_match), the one found moved
  * into out. */
 static int find_in_listing(int dir_fd, const records_kind_t *k, const char *ref, void *out,
@@ -248,7 +270,9 @@ static int find_in_listing(int dir_fd, const records_kind_t *k, const char *ref,
 int records_lookup(int dir_fd, const records_kind_t *k, const char *ref, bool any, void *out,
                    upod_error_t *err)
 {
-    int r = find_in_listing(dir_fd, k, ref, out, err);
+    int r = load_by_id(dir_fd, k, ref, out, err);
+    if (r == NOT_AN_ENTRY)
+        r = find_in_listing(dir_fd, k, ref, out, err);
     const char *why = r < 0 ? NULL : unreadable_of(k, out);
     if (why && !any) {
         const char *id = id_of(k, out);

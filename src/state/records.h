@@ -79,8 +79,9 @@ typedef enum {
 record_match_t records_match(const records_kind_t *k, const void *list, size_t n, const char *ref,
                              size_t *index);
 
-/* Find the record ref names, into out: the records are listed and matched
- * (records_match). any: a record that
+/* Find the record ref names, into out. When ref is the id of a record in
+ * dir_fd, that record alone is read (an id goes before any name); else the
+ * records are listed and matched (records_match). any: a record that
  * cannot be read is found too (salvaged); else finding one fails with why
  * and how to remove it (k->remove_cmd).
  * Not found: -1 with err->kind UPOD_ERR_NO_SUCH, errnum 0 and podman's

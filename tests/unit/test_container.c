@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
@@ -308,6 +309,35 @@ static void test_spec_from_record(void **state)
      * wrong is refused when it is read (test_record_volumes_must_pair). */
 }
 
+/* Container records by full id (read alone), by name and by prefix, and
+ * the not-found message as podman's (the ref quoted). */
+static void test_record_lookup(void **state)
+{
+    (void)state;
+    char dir[64], path[PATH_MAX];
+    make_state(dir);
+    snprintf(path, sizeof(path), "%s/containers", dir);
+    int ctrs_fd = open(path, O_RDONLY | O_DIRECTORY);
+    assert_true(ctrs_fd >= 0);
+    ctr_t c = sample_record(), found;
+    upod_error_t err = {0};
+    assert_int_equal(ctr_save(ctrs_fd, &c, true, &err), 0);
+
+    const char *refs[] = {CTR_A, "web", "aaaa"};
+    for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+        assert_int_equal(ctr_lookup(ctrs_fd, refs[i], &found, &err), 0);
+        assert_string_equal(found.id, CTR_A);
+        assert_string_equal(found.argv[2], "echo hi");
+        ctr_clear(&found);
+    }
+    assert_int_equal(ctr_lookup_any(ctrs_fd, POD_B, &found, &err), -1);
+    assert_int_equal(err.kind, UPOD_ERR_NO_SUCH);
+    assert_string_equal(err.msg, "no container with name or ID \"" POD_B "\" found: no such "
+                                 "container");
+    close(ctrs_fd);
+    remove_state(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_record_round_trip),
         cmocka_unit_test(test_record_volumes_must_pair),
+        cmocka_unit_test(test_record_lookup),
         cmocka_unit_test(test_spec_from_record),
     };
     return cmocka_run_group_tests_name("container", tests, NULL, NULL);

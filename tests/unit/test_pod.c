@@ -429,19 +429,37 @@ static void write_pod(int pods_fd, const pod_config_t *c)
     close(fd);
 }
 
+/* A pods directory of our own (its path into dir) with two pods written
+ * whole: good ("web") and bad (named bad_name). Returns its fd. */
+static int make_two_pods(char dir[32], pod_config_t *good, pod_config_t *bad, const char *bad_name)
+{
+    snprintf(dir, 32, "/tmp/upod-test-pods.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    int pods_fd = open(dir, O_RDONLY | O_DIRECTORY);
+    assert_true(pods_fd >= 0);
+    fill_config(good);
+    fill_config(bad);
+    free(bad->name);
+    bad->name = strdup(bad_name);
+    write_pod(pods_fd, good);
+    write_pod(pods_fd, bad);
+    return pods_fd;
+}
+
+static void remove_pods_dir(const char *dir, int pods_fd)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    close(pods_fd);
+}
+
 static void test_unreadable_pod_is_listed_and_found(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/upod-test-pods.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    int pods_fd = open(dir, O_RDONLY | O_DIRECTORY);
+    char dir[32];
     pod_config_t good, bad;
-    fill_config(&good);
-    fill_config(&bad);
-    free(bad.name);
-    bad.name = strdup("broken");
-    write_pod(pods_fd, &good);
-    write_pod(pods_fd, &bad);
+    int pods_fd = make_two_pods(dir, &good, &bad, "broken");
     char path[300];
     snprintf(path, sizeof(path), "%s/%s/config", dir, bad.id);
     FILE *f = fopen(path, "a");
@@ -498,13 +516,57 @@ static void test_unreadable_pod_is_listed_and_found(void **state)
     assert_non_null(pods[1].unreadable);
     pod_list_free(pods, n);
 
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
-    close(pods_fd);
+    remove_pods_dir(dir, pods_fd);
     pod_config_clear(&good);
     pod_config_clear(&bad);
     pod_config_clear(&other);
+}
+
+/* A pod's full id reads that pod alone (records_lookup); a full id that is
+ * no pod's directory may still be an infra container's id. Not found: the
+ * kind, errnum and message podman's scripts see. */
+static void test_pod_lookup_by_full_id(void **state)
+{
+    (void)state;
+    char dir[32];
+    pod_config_t web, bad;
+    int pods_fd = make_two_pods(dir, &web, &bad, "old");
+    char path[300];
+    snprintf(path, sizeof(path), "%s/%s/state", dir, bad.id);
+    assert_int_equal(truncate(path, 3), 0);
+
+    upod_error_t err = {0};
+    pod_t p;
+    assert_int_equal(pod_lookup(pods_fd, web.id, &p, &err), 0);
+    assert_string_equal(p.config.id, web.id);
+    assert_null(p.unreadable);
+    pod_clear(&p);
+    assert_int_equal(pod_lookup(pods_fd, web.infra_id, &p, &err), 0);
+    assert_string_equal(p.config.id, web.id);
+    pod_clear(&p);
+
+    assert_int_equal(pod_lookup(pods_fd, bad.id, &p, &err), -1);
+    assert_int_not_equal(err.kind, UPOD_ERR_NO_SUCH);
+    assert_non_null(strstr(err.msg, "/state: "));
+    assert_non_null(strstr(err.msg, "upod pod rm -f"));
+    err = (upod_error_t){0};
+    assert_int_equal(pod_lookup_any(pods_fd, bad.id, &p, &err), 0);
+    assert_non_null(p.unreadable);
+    assert_string_equal(p.config.name, "old");
+    assert_int_equal(pod_effective_status(&p), POD_STATUS_UNKNOWN);
+    pod_clear(&p);
+
+    char none[POD_ID_LEN + 1], want[200];
+    pod_new_id(none);
+    assert_int_equal(pod_lookup_any(pods_fd, none, &p, &err), -1);
+    assert_int_equal(err.kind, UPOD_ERR_NO_SUCH);
+    assert_int_equal(err.errnum, 0);
+    snprintf(want, sizeof(want), "no pod with name or ID %s found: no such pod", none);
+    assert_string_equal(err.msg, want);
+
+    remove_pods_dir(dir, pods_fd);
+    pod_config_clear(&web);
+    pod_config_clear(&bad);
 }
 
 static void test_kv_parse_line(void **state)
@@ -527,6 +589,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_share_parser),
         cmocka_unit_test(test_unreadable_pod_is_listed_and_found),
+        cmocka_unit_test(test_pod_lookup_by_full_id),
         cmocka_unit_test(test_kv_parse_line),
         cmocka_unit_test(test_share_format),
         cmocka_unit_test(test_pod_names),
