@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,34 @@ bool pidfd_wait_exit(int pidfd, int timeout_ms)
     struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
     int r = TEMP_FAILURE_RETRY(poll(&pfd, 1, timeout_ms));
     return r > 0;
+}
+
+/* How long a process is given to end after SIGKILL (or a partner after
+ * the process it goes with): it is not caught, only the kernel's teardown
+ * (a large address space, a slow filesystem) takes time. */
+#define STOP_KILL_WAIT_MS 5000
+
+void proc_ref_stop(const proc_ref_t *p, int sig, long timeout_s, const proc_ref_t *partner,
+                   proc_stop_partner_t how)
+{
+    upod_error_t ignored = {0};
+    cleanup_close int fd = proc_ref_pidfd(p, &ignored);
+    cleanup_close int partner_fd = partner ? proc_ref_pidfd(partner, &ignored) : -1;
+    bool ended = false;
+    if (fd >= 0 && timeout_s > 0) {
+        upod_pidfd_send_signal(fd, sig);
+        ended = pidfd_wait_exit(fd, (int)(timeout_s * 1000));
+    }
+    if (!ended) {
+        if (partner_fd >= 0 && how == PROC_STOP_KILL_PARTNER)
+            upod_pidfd_send_signal(partner_fd, SIGKILL);
+        if (fd >= 0) {
+            upod_pidfd_send_signal(fd, SIGKILL);
+            pidfd_wait_exit(fd, STOP_KILL_WAIT_MS);
+        }
+    }
+    if (partner_fd >= 0)
+        pidfd_wait_exit(partner_fd, STOP_KILL_WAIT_MS);
 }
 
 static char *title_area;

@@ -40,6 +40,24 @@ bool proc_ref_alive(const proc_ref_t *ref);
  * true when it exited. */
 bool pidfd_wait_exit(int pidfd, int timeout_ms);
 
+/* What proc_ref_stop does with the process that ends with the one it stops. */
+typedef enum {
+    /* It ends by itself once the process is gone (a container's monitor,
+     * which records the exit). */
+    PROC_STOP_WAIT_PARTNER,
+    /* When the timeout passes, it gets SIGKILL too, before the process (a
+     * pod's infra: its keeper, killed, would pass it nothing). */
+    PROC_STOP_KILL_PARTNER,
+} proc_stop_partner_t;
+
+/* Stop p: sig, then SIGKILL once timeout_s seconds have passed without its
+ * end (at once when timeout_s is 0), through pidfds opened before anything
+ * is sent and checked against the start times (never a reused pid; a
+ * process already gone is skipped). Then partner (NULL: none) is waited
+ * for. Waits after a SIGKILL, and for the partner, are bounded (5 s). */
+void proc_ref_stop(const proc_ref_t *p, int sig, long timeout_s, const proc_ref_t *partner,
+                   proc_stop_partner_t how);
+
 /* Our command line as ps shows it: main() hands over argv once, and the
  * keeper and the infra rewrite it ("upod-keeper web"), so that ps and
  * pod top say what they are rather than repeat "upod pod start web". */

@@ -54,21 +54,7 @@ static void ctx_close(ctr_ctx_t *c)
  * recorded the exit (or is gone). */
 static void stop_container(const ctr_t *c, long timeout, int signal_first)
 {
-    upod_error_t ignored = {0};
-    cleanup_close int proc = proc_ref_pidfd(&c->process, &ignored);
-    cleanup_close int mon = proc_ref_pidfd(&c->monitor, &ignored);
-    if (proc >= 0 && timeout > 0) {
-        upod_pidfd_send_signal(proc, signal_first);
-        if (pidfd_wait_exit(proc, (int)(timeout * 1000)))
-            goto wait_monitor;
-    }
-    if (proc >= 0) {
-        upod_pidfd_send_signal(proc, SIGKILL);
-        pidfd_wait_exit(proc, 5000);
-    }
-wait_monitor:
-    if (mon >= 0)
-        pidfd_wait_exit(mon, 5000);
+    proc_ref_stop(&c->process, signal_first, timeout, &c->monitor, PROC_STOP_WAIT_PARTNER);
 }
 
 /* An unreadable record may name a monitor but no process: a monitor that

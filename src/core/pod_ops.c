@@ -211,22 +211,8 @@ int core_pod_start(state_handle_t *st, const char *ref, bool tie_to_caller, char
  * the exit). */
 static void stop_processes(const pod_t *pod, long timeout)
 {
-    upod_error_t ignored = {0};
-    cleanup_close int keeper = proc_ref_pidfd(&pod->state.keeper, &ignored);
-    cleanup_close int infra = proc_ref_pidfd(&pod->state.infra, &ignored);
-    if (keeper >= 0 && timeout > 0) {
-        upod_pidfd_send_signal(keeper, SIGTERM);
-        if (pidfd_wait_exit(keeper, (int)(timeout * 1000)))
-            return;
-    }
-    if (infra >= 0)
-        upod_pidfd_send_signal(infra, SIGKILL);
-    if (keeper >= 0) {
-        upod_pidfd_send_signal(keeper, SIGKILL);
-        pidfd_wait_exit(keeper, 5000);
-    }
-    if (infra >= 0)
-        pidfd_wait_exit(infra, 5000);
+    proc_ref_stop(&pod->state.keeper, SIGTERM, timeout, &pod->state.infra,
+                  PROC_STOP_KILL_PARTNER);
 }
 
 static int stop_pod(state_handle_t *st, const char *ref, long timeout, pod_t *out, upod_error_t *err)

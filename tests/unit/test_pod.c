@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "state/kvfile.h"
@@ -269,6 +270,66 @@ static void test_proc_stat_parsing(void **state)
     assert_int_equal(start, 987654);
     assert_int_equal(proc_parse_stat("42 (x) Z 1 2 3", &st, &start), -1);
     assert_int_equal(proc_parse_stat("no paren", &st, &start), -1);
+}
+
+/* A child that sleeps; ignoring SIGTERM if asked. Returns once it is set
+ * up (a pipe says so). */
+static pid_t sleeper(bool ignore_term)
+{
+    int ready[2];
+    assert_int_equal(pipe(ready), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (ignore_term)
+            signal(SIGTERM, SIG_IGN);
+        close(ready[0]);
+        close(ready[1]);
+        for (;;)
+            pause();
+    }
+    close(ready[1]);
+    char c;
+    assert_int_equal(read(ready[0], &c, 1), 0); /* EOF: the child closed its end */
+    close(ready[0]);
+    return pid;
+}
+
+static int killed_by(pid_t pid)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/* proc_ref_stop: the stop signal, SIGKILL when the timeout passes (at once
+ * with none), the partner killed first when asked; never a process that
+ * is gone. */
+static void test_proc_ref_stop(void **state)
+{
+    (void)state;
+    pid_t p = sleeper(false);
+    proc_ref_t ref = proc_ref_of(p);
+    proc_ref_stop(&ref, SIGTERM, 5, NULL, PROC_STOP_WAIT_PARTNER);
+    assert_int_equal(killed_by(p), SIGTERM);
+
+    p = sleeper(false);
+    ref = proc_ref_of(p);
+    proc_ref_stop(&ref, SIGTERM, 0, NULL, PROC_STOP_WAIT_PARTNER);
+    assert_int_equal(killed_by(p), SIGKILL);
+
+    p = sleeper(true);
+    pid_t partner = sleeper(true);
+    proc_ref_t partner_ref = proc_ref_of(partner);
+    ref = proc_ref_of(p);
+    long long before = time_now_ns();
+    proc_ref_stop(&ref, SIGTERM, 1, &partner_ref, PROC_STOP_KILL_PARTNER);
+    assert_true(time_now_ns() - before >= 1000000000LL);
+    assert_int_equal(killed_by(p), SIGKILL);
+    assert_int_equal(killed_by(partner), SIGKILL);
+
+    /* Gone (reaped): its pid, even if reused, is not signalled. */
+    proc_ref_stop(&ref, SIGKILL, 0, &partner_ref, PROC_STOP_KILL_PARTNER);
 }
 
 static void test_idmap_build(void **state)
@@ -600,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_pod_state_round_trip),
         cmocka_unit_test(test_stale_state_is_not_running),
         cmocka_unit_test(test_proc_stat_parsing),
+        cmocka_unit_test(test_proc_ref_stop),
         cmocka_unit_test(test_idmap_build),
         cmocka_unit_test(test_signals),
         cmocka_unit_test(test_human_duration),
