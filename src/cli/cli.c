@@ -65,6 +65,25 @@ void cli_print_error(const upod_error_t *err)
     fprintf(stderr, "Error: %s\n", upod_error_text(err, text, sizeof(text)));
 }
 
+int cli_for_each_ref(char *const *refs, size_t n, const cli_each_t *how, cli_ref_action_t action,
+                     void *ctx)
+{
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        upod_error_t one = {0};
+        if (action(ctx, refs[i], &one) == 0)
+            continue;
+        bool no_such = one.kind == UPOD_ERR_NO_SUCH;
+        if (no_such && how->skip_no_such)
+            continue;
+        cli_print_error(&one);
+        /* A 1 (nothing of that name) gives way to a later, real failure. */
+        if (status == 0 || status == 1)
+            status = no_such && how->no_such_is_1 ? 1 : one.status;
+    }
+    return status;
+}
+
 void table_init(table_t *t, size_t ncols)
 {
     memset(t, 0, sizeof(*t));
@@ -219,10 +238,10 @@ static bool find_infra_pod(const state_handle_t *st, const char *ref, char *pod_
     return found;
 }
 
-int cli_ctr_lookup(const state_handle_t *st, int ctrs_fd, const char *ref, ctr_t *out,
-                   upod_error_t *err)
+static int lookup_or_infra(const state_handle_t *st, int ctrs_fd, const char *ref, bool any,
+                           ctr_t *out, upod_error_t *err)
 {
-    if (ctr_lookup(ctrs_fd, ref, out, err) == 0)
+    if ((any ? ctr_lookup_any : ctr_lookup)(ctrs_fd, ref, out, err) == 0)
         return 0;
     char pod_name[256];
     if (err->kind == UPOD_ERR_NO_SUCH && find_infra_pod(st, ref, pod_name, sizeof(pod_name)))
@@ -230,6 +249,18 @@ int cli_ctr_lookup(const state_handle_t *st, int ctrs_fd, const char *ref, ctr_t
                                  "goes with the pod (use 'upod pod stop|rm|inspect %s')",
                          ref, pod_name, pod_name);
     return -1;
+}
+
+int cli_ctr_lookup(const state_handle_t *st, int ctrs_fd, const char *ref, ctr_t *out,
+                   upod_error_t *err)
+{
+    return lookup_or_infra(st, ctrs_fd, ref, false, out, err);
+}
+
+int cli_ctr_lookup_any(const state_handle_t *st, int ctrs_fd, const char *ref, ctr_t *out,
+                       upod_error_t *err)
+{
+    return lookup_or_infra(st, ctrs_fd, ref, true, out, err);
 }
 
 int cmd_list_containers(const state_handle_t *st, struct ctr_record **out, size_t *n,

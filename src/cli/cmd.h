@@ -54,6 +54,24 @@ int cmd_pod_enter(int argc, char **argv, upod_error_t *err);
 
 /* "Error: ..." on stderr, after what stdout holds. */
 void cli_print_error(const upod_error_t *err);
+
+/* What a verb on several pods or containers does with one ref (a name or
+ * an id as typed, or an id of the listing with --all): 0, or -1 with err. */
+typedef int (*cli_ref_action_t)(void *ctx, const char *ref, upod_error_t *err);
+
+typedef struct {
+    /* A ref that names nothing (UPOD_ERR_NO_SUCH) is passed over: with
+     * --all (another command removed it meanwhile), `pod rm --ignore`. */
+    bool skip_no_such;
+    /* Such a failure has exit status 1 (rm and pod rm, as podman's). */
+    bool no_such_is_1;
+} cli_each_t;
+
+/* action on each of refs in turn, each failure printed as it comes
+ * (cli_print_error). The exit status, as podman's: 0 when all went well,
+ * else the status of the first failure whose status is not 1, else 1. */
+int cli_for_each_ref(char *const *refs, size_t n, const cli_each_t *how, cli_ref_action_t action,
+                     void *ctx);
 /* `pod create`'s options; NULL or 0: the default. */
 typedef struct {
     const char *name, *hostname, *share, *network, *userns;
@@ -103,12 +121,15 @@ int logs_follow_open(int ctrs_fd, const char *id, struct log_reader *r, upod_err
 void logs_follow(struct log_reader *r, const proc_ref_t *monitor);
 void logs_follow_close(struct log_reader *r);
 
-/* Every container record (ctr_list_free() them). */
 /* ctr_lookup, and when nothing matches but ref names a pod's infra
  * container (as `ps -a` lists it: its name or an id prefix), an error that
  * says so and which pod commands act on it instead of "no such container". */
 int cli_ctr_lookup(const state_handle_t *st, int ctrs_fd, const char *ref, struct ctr_record *out,
                    upod_error_t *err);
+/* The same with ctr_lookup_any: an unreadable record is found too (rm). */
+int cli_ctr_lookup_any(const state_handle_t *st, int ctrs_fd, const char *ref,
+                       struct ctr_record *out, upod_error_t *err);
+/* Every container record read whole (ctr_list_free() them). */
 int cmd_list_containers(const state_handle_t *st, struct ctr_record **out, size_t *n,
                         upod_error_t *err);
 

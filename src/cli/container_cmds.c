@@ -109,59 +109,45 @@ typedef int (*ctr_action_t)(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr
 static int rm_one(ctr_ctx_t *ctx, ctr_t *c, const char *ref, const ctr_opts_t *o,
                   upod_error_t *err);
 
-/* Run action on each named container; failures are printed as they come.
- * Exit status as podman's: 0, else the failure's (1 when every failure
- * was "no such container" and no_such_is_1). */
+typedef struct {
+    ctr_ctx_t *ctx;
+    const ctr_opts_t *o;
+    ctr_action_t action;
+    bool any; /* rm: a record that cannot be read too, which every other verb refuses */
+} ctr_run_t;
+
+/* cli_ref_action_t: find the container ref names, act on it. */
+static int run_on_container(void *p, const char *ref, upod_error_t *err)
+{
+    const ctr_run_t *run = p;
+    ctr_t c = {0};
+    int ret = (run->any ? cli_ctr_lookup_any : cli_ctr_lookup)(&run->ctx->st, run->ctx->ctrs_fd,
+                                                               ref, &c, err);
+    if (ret == 0)
+        ret = run->action(run->ctx, &c, ref, run->o, err);
+    ctr_clear(&c);
+    return ret;
+}
+
+/* Run action on each named container, or with --all on each container
+ * there is now, by id (each then read alone). Failures and exit status:
+ * cli_for_each_ref (1 for "no such container" when no_such_is_1). */
 static int for_each_container(int argc, char **argv, const ctr_opts_t *o, ctr_action_t action,
                               bool no_such_is_1, upod_error_t *err)
 {
     ctr_ctx_t ctx;
     if (ctx_open(&ctx, err) < 0)
         return -1;
-    char **refs = argv + optind;
-    size_t nrefs = (size_t)(argc - optind);
-    ctr_t *all = NULL;
-    size_t nall = 0;
-    if (o->all) { /* every container there is now, by id (rm: unreadable ones too) */
-        if ((action == rm_one ? ctr_list_all : ctr_list)(ctx.ctrs_fd, &all, &nall, err) < 0) {
-            ctx_close(&ctx);
-            return -1;
-        }
-        refs = xcalloc(nall ? nall : 1, sizeof(char *));
-        for (size_t i = 0; i < nall; i++)
-            refs[i] = all[i].id;
-        nrefs = nall;
+    ctr_run_t run = {.ctx = &ctx, .o = o, .action = action, .any = action == rm_one};
+    char **ids = NULL;
+    size_t n = (size_t)(argc - optind);
+    if (o->all && ctr_list_ids(ctx.ctrs_fd, run.any, &ids, &n, err) < 0) {
+        ctx_close(&ctx);
+        return -1;
     }
-    int status = 0;
-    for (size_t i = 0; i < nrefs; i++) {
-        ctr_t c = {0};
-        upod_error_t one = {0};
-        /* rm also takes a record that cannot be read (which the lookup
-         * of every other command refuses). */
-        int found = action == rm_one ? ctr_lookup_any(ctx.ctrs_fd, refs[i], &c, &one) : -1;
-        if (found < 0 || !c.unreadable) {
-            ctr_clear(&c);
-            one = (upod_error_t){0};
-            found = cli_ctr_lookup(&ctx.st, ctx.ctrs_fd, refs[i], &c, &one);
-        }
-        if (found == 0 && action(&ctx, &c, refs[i], o, &one) == 0) {
-            ctr_clear(&c);
-            continue;
-        }
-        if (o->all && one.kind == UPOD_ERR_NO_SUCH) {
-            ctr_clear(&c); /* --all: removed meanwhile by another command */
-            continue;
-        }
-        cli_print_error(&one);
-        int code = one.kind == UPOD_ERR_NO_SUCH && no_such_is_1 ? 1 : one.status;
-        if (status == 0 || status == 1)
-            status = code;
-        ctr_clear(&c);
-    }
-    if (o->all) {
-        free(refs);
-        ctr_list_free(all, nall);
-    }
+    cli_each_t how = {.skip_no_such = o->all, .no_such_is_1 = no_such_is_1};
+    int status = cli_for_each_ref(o->all ? ids : argv + optind, n, &how, run_on_container, &run);
+    free(ids);
     ctx_close(&ctx);
     return status;
 }

@@ -74,9 +74,24 @@ static int rm_one(state_handle_t *st, const char *ref, const lifecycle_opts_t *o
     return print_id(core_pod_remove(st, ref, o->force, o->timeout, id, err), id);
 }
 
-/* Run action on each named pod (or every pod with --all). Failures are
- * printed as they happen; the exit status follows podman: 0, or the
- * status of the failure (1 when every failure was "no such pod" under rm). */
+typedef struct {
+    state_handle_t *st;
+    const lifecycle_opts_t *o;
+    pod_action_t action;
+} pod_run_t;
+
+/* cli_ref_action_t: the action (which finds the pod itself, under the
+ * lock). */
+static int run_on_pod(void *p, const char *ref, upod_error_t *err)
+{
+    const pod_run_t *run = p;
+    return run->action(run->st, ref, run->o, err);
+}
+
+/* Run action on each named pod, or with --all on each pod there is now
+ * (unreadable ones too), by id: each is then read alone. Failures and exit
+ * status: cli_for_each_ref (1 for "no such pod" under rm, which --ignore
+ * and --all pass over). */
 static int for_each_pod(int argc, char **argv, const lifecycle_opts_t *o, const char *cmd,
                         pod_action_t action, upod_error_t *err)
 {
@@ -87,37 +102,16 @@ static int for_each_pod(int argc, char **argv, const lifecycle_opts_t *o, const 
         return upod_fail(err, 0, "--all and pod names cannot be used together");
     if (state_handle_open(&st, err) < 0)
         return -1;
-    char **refs = argv + optind;
-    size_t nrefs = (size_t)(argc - optind);
-    pod_t *pods = NULL;
-    size_t npods = 0;
-    if (o->all) {
-        if (pod_list_all(st.pods_fd, &pods, &npods, err) < 0) {
-            state_handle_close(&st);
-            return -1;
-        }
-        refs = xcalloc(npods ? npods : 1, sizeof(char *));
-        for (size_t i = 0; i < npods; i++)
-            refs[i] = pods[i].config.id;
-        nrefs = npods;
+    char **ids = NULL;
+    size_t n = (size_t)(argc - optind);
+    if (o->all && pod_list_ids(st.pods_fd, true, &ids, &n, err) < 0) {
+        state_handle_close(&st);
+        return -1;
     }
-    int status = 0;
-    for (size_t i = 0; i < nrefs; i++) {
-        upod_error_t one = {0};
-        if (action(&st, refs[i], o, &one) == 0)
-            continue;
-        /* --all: a pod removed meanwhile (by another command) is no error. */
-        if (one.kind == UPOD_ERR_NO_SUCH && (o->ignore || o->all))
-            continue;
-        int code = one.kind == UPOD_ERR_NO_SUCH && action == rm_one ? 1 : one.status;
-        if (status == 0 || status == 1)
-            status = code;
-        cli_print_error(&one);
-    }
-    if (o->all) {
-        free(refs);
-        pod_list_free(pods, npods);
-    }
+    pod_run_t run = {.st = &st, .o = o, .action = action};
+    cli_each_t how = {.skip_no_such = o->ignore || o->all, .no_such_is_1 = action == rm_one};
+    int status = cli_for_each_ref(o->all ? ids : argv + optind, n, &how, run_on_pod, &run);
+    free(ids);
     state_handle_close(&st);
     return status;
 }

@@ -405,6 +405,11 @@ void ctr_list_free(ctr_t *list, size_t n)
     records_free(&ctr_records, list, n);
 }
 
+int ctr_list_ids(int ctrs_fd, bool with_unreadable, char ***ids, size_t *n, upod_error_t *err)
+{
+    return records_list_ids(ctrs_fd, &ctr_records, with_unreadable, ids, n, err);
+}
+
 int ctr_lookup(int ctrs_fd, const char *ref, ctr_t *out, upod_error_t *err)
 {
     return records_lookup(ctrs_fd, &ctr_records, ref, false, out, err);

@@ -105,6 +105,9 @@ int ctr_list(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err);
 /* The same with the unreadable ones too (CTR_UNKNOWN, after the others). */
 int ctr_list_all(int ctrs_fd, ctr_t **out, size_t *n, upod_error_t *err);
 void ctr_list_free(ctr_t *list, size_t n);
+/* Their ids only, in the same order (free(*ids) releases them): for what
+ * acts on every container and finds each again by id. */
+int ctr_list_ids(int ctrs_fd, bool with_unreadable, char ***ids, size_t *n, upod_error_t *err);
 /* By name, id or unique id prefix (records_lookup: a full id reads that
  * record alone). Not found: -1 with kind UPOD_ERR_NO_SUCH, errnum 0; an id
  * prefix of several: "more than one result". An unreadable record found:

@@ -453,6 +453,11 @@ void pod_list_free(pod_t *pods, size_t n)
     records_free(&pod_records, pods, n);
 }
 
+int pod_list_ids(int pods_fd, bool with_unreadable, char ***ids, size_t *n, upod_error_t *err)
+{
+    return records_list_ids(pods_fd, &pod_records, with_unreadable, ids, n, err);
+}
+
 int pod_lookup(int pods_fd, const char *ref, pod_t *out, upod_error_t *err)
 {
     return records_lookup(pods_fd, &pod_records, ref, false, out, err);

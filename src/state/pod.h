@@ -113,6 +113,9 @@ int pod_list(int pods_fd, pod_t **out, size_t *n, upod_error_t *err);
  * others): for listings, and for what removes them. */
 int pod_list_all(int pods_fd, pod_t **out, size_t *n, upod_error_t *err);
 void pod_list_free(pod_t *pods, size_t n);
+/* Their ids only, in the same order (free(*ids) releases them): for what
+ * acts on every pod and finds each again by id. */
+int pod_list_ids(int pods_fd, bool with_unreadable, char ***ids, size_t *n, upod_error_t *err);
 
 /* Find a pod by name, id or unique id prefix, or by its infra container's
  * id or name, as podman does (records_lookup: a pod's full id reads that pod

@@ -193,6 +193,24 @@ void records_free(const records_kind_t *k, void *list, size_t n)
     free(list);
 }
 
+int records_list_ids(int dir_fd, const records_kind_t *k, bool with_unreadable, char ***ids,
+                     size_t *n, upod_error_t *err)
+{
+    void *list;
+    *ids = NULL;
+    if (records_list(dir_fd, k, with_unreadable, &list, n, err) < 0)
+        return -1;
+    /* The pointers, then the ids they point to. */
+    const size_t id_size = RECORD_ID_LEN + 1;
+    char **v = xmalloc(*n * (sizeof(char *) + id_size) + 1);
+    char *text = (char *)(v + *n);
+    for (size_t i = 0; i < *n; i++)
+        v[i] = memcpy(text + i * id_size, id_of(k, record_at(k, list, i)), id_size);
+    records_free(k, list, *n);
+    *ids = v;
+    return 0;
+}
+
 /* ---- lookup ---- */
 
 record_match_t records_match(const records_kind_t *k, const void *list, size_t n, const char *ref,

@@ -64,6 +64,11 @@ int records_load(int dir_fd, const records_kind_t *k, const char *id, void *out,
 int records_list(int dir_fd, const records_kind_t *k, bool with_unreadable, void **out,
                  size_t *n, upod_error_t *err);
 void records_free(const records_kind_t *k, void *list, size_t n);
+/* The ids of records_list's records, in its order: for what acts on each
+ * record in turn and finds it again by id (records_lookup reads it alone).
+ * One allocation: free(*ids) releases it. */
+int records_list_ids(int dir_fd, const records_kind_t *k, bool with_unreadable, char ***ids,
+                     size_t *n, upod_error_t *err);
 
 typedef enum {
     RECORD_MATCH_NONE,
