@@ -23,10 +23,7 @@ static const char *infra_state_name(pod_status_t s)
     case POD_STATUS_CREATED:
         return "created";
     case POD_STATUS_RUNNING:
-    case POD_STATUS_DEGRADED:
         return "running";
-    case POD_STATUS_STOPPED:
-        return "stopped";
     case POD_STATUS_UNKNOWN:
         return "unknown";
     case POD_STATUS_EXITED:
@@ -109,13 +106,21 @@ void cmd_warn_unreadable_pods(const state_handle_t *st, const pod_t *pods, size_
 static const char pod_filter_keys[] = "name, id, status and label";
 
 
+/* podman's pod statuses that no upod pod has (pod.h): a filter on them is
+ * valid, as in podman, and matches no pod. */
+static bool podman_only_status(const char *s)
+{
+    return strcasecmp(s, "degraded") == 0 || strcasecmp(s, "stopped") == 0;
+}
+
 static int add_filter(cli_filters_t *fs, const char *text, upod_error_t *err)
 {
     if (cli_filter_add(fs, text, pod_filter_keys, err) < 0)
         return -1;
     const cli_filter_t *f = &fs->items[fs->n - 1];
     pod_status_t s;
-    if (strcmp(f->key, "status") == 0 && !pod_status_parse(f->value, &s))
+    if (strcmp(f->key, "status") == 0 && !pod_status_parse(f->value, &s) &&
+        !podman_only_status(f->value))
         return upod_fail(err, 0, "invalid pod status \"%s\": use created, running, degraded, "
                                  "stopped, exited or unknown",
                          f->value);

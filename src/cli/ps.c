@@ -65,7 +65,7 @@ static char *exited_text(int code, long long finished, long long now)
 static char *status_text(const pod_t *p, pod_status_t s, long long now)
 {
     char ago[64];
-    if (s == POD_STATUS_RUNNING || s == POD_STATUS_DEGRADED) {
+    if (s == POD_STATUS_RUNNING) {
         human_duration((now - p->state.started) / 1000000000LL, ago, sizeof(ago));
         return xasprintf("Up %s", ago);
     }

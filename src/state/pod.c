@@ -22,7 +22,6 @@ _Static_assert(POD_ID_LEN == RECORD_ID_LEN, "ids name record directories");
 
 static const char *const status_names[] = {
     [POD_STATUS_CREATED] = "Created", [POD_STATUS_RUNNING] = "Running",
-    [POD_STATUS_DEGRADED] = "Degraded", [POD_STATUS_STOPPED] = "Stopped",
     [POD_STATUS_EXITED] = "Exited", [POD_STATUS_UNKNOWN] = "Unknown",
 };
 
@@ -230,14 +229,14 @@ bool pod_processes_alive(const pod_t *p)
 
 int pod_effective_exit_code(const pod_t *p)
 {
-    if (p->state.status == POD_STATUS_RUNNING || p->state.status == POD_STATUS_DEGRADED)
+    if (p->state.status == POD_STATUS_RUNNING)
         return 137;
     return p->state.exit_code;
 }
 
 pod_status_t pod_effective_status(const pod_t *p)
 {
-    if (p->state.status == POD_STATUS_RUNNING || p->state.status == POD_STATUS_DEGRADED) {
+    if (p->state.status == POD_STATUS_RUNNING) {
         if (!proc_ref_alive(&p->state.keeper) || !proc_ref_alive(&p->state.infra))
             return POD_STATUS_EXITED;
     }

@@ -22,11 +22,11 @@
 #define POD_CONFIG_FILE "config"
 #define POD_NAME_MAX 128
 
+/* A pod's status is its infra's. (podman's Degraded and Stopped, which
+ * count a pod's containers, are never a upod pod's.) */
 typedef enum {
     POD_STATUS_CREATED,
     POD_STATUS_RUNNING,
-    POD_STATUS_DEGRADED,
-    POD_STATUS_STOPPED,
     POD_STATUS_EXITED,
     POD_STATUS_UNKNOWN, /* its files cannot be read: pod_t.unreadable says why */
 } pod_status_t;
