@@ -1,5 +1,6 @@
 /* Unit tests: JSON output, --format templates, YAML (src/text/json.c,
- * src/text/template.c), and the option-error messages (src/cli/cli.c). */
+ * src/text/template.c), the option-error messages and the exit status of
+ * a verb on several names (src/cli/cli.c). */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -297,6 +298,60 @@ static void test_close_fds_except(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A ref says how its action ends: "ok", "none" (no such thing), or the
+ * exit status of a failure ("125", "2"). Counts the calls. */
+static int fake_action(void *ctx, const char *ref, upod_error_t *err)
+{
+    (*(int *)ctx)++;
+    if (strcmp(ref, "ok") == 0)
+        return 0;
+    if (strcmp(ref, "none") == 0) {
+        upod_fail(err, 0, "no such thing %s", ref);
+        err->kind = UPOD_ERR_NO_SUCH;
+        return -1;
+    }
+    return upod_fail_status(err, atoi(ref), 0, "failed with %s", ref);
+}
+
+static int each_status(const char *refs, bool skip_no_such, bool no_such_is_1, int *calls)
+{
+    char *copy = strdup(refs), *argv[8];
+    size_t n = 0;
+    for (char *w = strtok(copy, " "); w && n < 8; w = strtok(NULL, " "))
+        argv[n++] = w;
+    cli_each_t how = {.skip_no_such = skip_no_such, .no_such_is_1 = no_such_is_1};
+    *calls = 0;
+    int status = cli_for_each_ref(argv, n, &how, fake_action, calls);
+    free(copy);
+    return status;
+}
+
+/* podman's exit status for rm a b c: the first failure's, except that a
+ * "no such" (1, for rm) gives way to a later failure. Every ref is tried. */
+static void test_for_each_ref_status(void **state)
+{
+    (void)state;
+    int calls;
+    int saved = dup(2), null = open("/dev/null", O_WRONLY); /* the failures' lines */
+    dup2(null, 2);
+    assert_int_equal(each_status("ok ok", false, false, &calls), 0);
+    assert_int_equal(calls, 2);
+    assert_int_equal(each_status("ok none ok", true, true, &calls), 0);
+    assert_int_equal(each_status("none ok", false, true, &calls), 1);
+    assert_int_equal(each_status("none", false, false, &calls), 125);
+    assert_int_equal(each_status("none 2 ok", false, true, &calls), 2);
+    assert_int_equal(calls, 3);
+    assert_int_equal(each_status("none none", false, true, &calls), 1);
+    assert_int_equal(each_status("2 none", false, true, &calls), 2);
+    assert_int_equal(each_status("125 2 none", false, true, &calls), 125);
+    assert_int_equal(each_status("none 2", true, false, &calls), 2);
+    assert_int_equal(each_status("", false, false, &calls), 0);
+    assert_int_equal(calls, 0);
+    dup2(saved, 2);
+    close(saved);
+    close(null);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_unknown_field_fails_before_output),
         cmocka_unit_test(test_yaml),
         cmocka_unit_test(test_cli_option_errors),
+        cmocka_unit_test(test_for_each_ref_status),
         cmocka_unit_test(test_parse_long),
         cmocka_unit_test(test_close_fds_except),
     };

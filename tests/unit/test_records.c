@@ -248,11 +248,25 @@ static void test_list_order_and_what_is_left_out(void **state)
     assert_non_null(strstr(t[3].unreadable, "bad"));
     records_free(&things, list, n);
 
+    char **listed;
+    assert_int_equal(records_list_ids(d->fd, &things, true, &listed, &n, &err), 0);
+    assert_int_equal(n, 4);
+    const char *order[] = {ids[1], ids[2], ids[0], ids[3]};
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(listed[i], order[i]);
+    free(listed);
+    assert_int_equal(records_list_ids(d->fd, &things, false, &listed, &n, &err), 0);
+    assert_int_equal(n, 3);
+    free(listed);
+
     things_dir_t empty;
     make_dir(&empty);
     assert_int_equal(records_list(empty.fd, &things, true, &list, &n, &err), 0);
     assert_int_equal(n, 0);
     assert_null(list);
+    assert_int_equal(records_list_ids(empty.fd, &things, true, &listed, &n, &err), 0);
+    assert_int_equal(n, 0);
+    free(listed);
     remove_dir(&empty);
 }
 
