@@ -92,22 +92,6 @@ int pod_enter(const pod_t *pod, int pods_fd, bool all_infra, char **argv, upod_e
     return pod_spawn(pod, pods_fd, all_infra, 0, enter_exec, &args, err);
 }
 
-int spawn_guard_before_join(upod_error_t *err)
-{
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-        return upod_fail(err, errno, "cannot make upod non-dumpable before it joins the pod");
-    return 0;
-}
-
-void spawn_close_fds(const spawn_keep_t *keep)
-{
-    if (!keep) {
-        upod_close_range(3, ~0U, 0);
-        return;
-    }
-    close_fds_from_except(3 + keep->preserve, keep->fds, keep->n);
-}
-
 int pod_spawn(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh, pod_child_fn_t fn,
               void *arg, upod_error_t *err)
 {
@@ -156,6 +140,72 @@ static int pod_namespaces(int pods_fd, const pod_t *pod, podns_t *ns, upod_error
     return 0;
 }
 
+/* The pod's namespaces that a process of it joins, and those it gets of
+ * its own (pod_spawn_start). */
+static void spawn_namespaces(const pod_t *pod, bool all_infra, int extra_fresh, int *join,
+                             int *fresh)
+{
+    unsigned share = all_infra ? ~0U : pod->config.share;
+    *join = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID;
+    *fresh = 0;
+    for (unsigned i = 0; i < ns_kinds_count; i++) {
+        const ns_kind_t *k = &ns_kinds[i];
+        if (k->clone_flag == CLONE_NEWUSER || k->clone_flag == CLONE_NEWPID)
+            continue;
+        if (share & k->share_bit)
+            *join |= k->clone_flag;
+        else if (k->clone_flag != CLONE_NEWCGROUP)
+            *fresh |= k->clone_flag;
+    }
+    if (!(share & SHARE_PID))
+        *fresh |= CLONE_NEWPID;
+    *fresh |= extra_fresh;
+    if (*fresh & (CLONE_NEWPID | CLONE_NEWIPC))
+        *fresh |= CLONE_NEWNS; /* for the fresh /proc, /dev/shm, /dev/mqueue */
+}
+
+typedef struct {
+    int fresh;
+    bool detached;
+    pod_child_fn_t fn;
+    void *arg;
+} spawned_t;
+
+/* The process pod_spawn_start returns, in the pod's pid namespace (join.h):
+ * its fresh namespaces (a fresh pid namespace can only be made from here:
+ * the kernel wants it made from the active one), and one more fork for the
+ * PID 1 of a fresh pid namespace. */
+static void spawned_main(void *arg)
+{
+    const spawned_t *s = arg;
+    int fresh = s->fresh;
+    if (fresh && unshare(fresh) < 0)
+        die_child(EXIT_UPOD_FAILED, "cannot create the entered process's own namespaces", errno);
+    if (fresh & CLONE_NEWNS) {
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+            die_child(EXIT_UPOD_FAILED, "cannot make mounts private", errno);
+    }
+    if (!(fresh & CLONE_NEWPID)) {
+        s->fn(s->arg, fresh);
+        _exit(EXIT_UPOD_FAILED);
+    }
+    pid_t grandchild = fork();
+    if (grandchild < 0)
+        die_child(EXIT_UPOD_FAILED, "cannot fork", errno);
+    if (grandchild == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        s->fn(s->arg, fresh);
+        _exit(EXIT_UPOD_FAILED);
+    }
+    /* Hold nothing of the caller's: a pipe kept open here would never
+     * report its end. */
+    upod_close_range(3, ~0U, 0);
+    prctl(PR_SET_NAME, "upod-relay");
+    proctitle_set("upod-relay");
+    relay_signals_to(grandchild, s->detached);
+    _exit(wait_child(grandchild));
+}
+
 pid_t pod_spawn_start(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh,
                       bool detached, const spawn_keep_t *keep, pod_child_fn_t fn, void *arg,
                       upod_error_t *err)
@@ -169,71 +219,16 @@ pid_t pod_spawn_start(const pod_t *pod, int pods_fd, bool all_infra, int extra_f
     podns_t ns;
     if (pod_namespaces(pods_fd, pod, &ns, err) < 0)
         return -1;
-    unsigned share = all_infra ? ~0U : pod->config.share;
-    int join = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID, fresh = 0;
-    for (unsigned i = 0; i < ns_kinds_count; i++) {
-        const ns_kind_t *k = &ns_kinds[i];
-        if (k->clone_flag == CLONE_NEWUSER || k->clone_flag == CLONE_NEWPID)
-            continue;
-        if (share & k->share_bit)
-            join |= k->clone_flag;
-        else if (k->clone_flag != CLONE_NEWCGROUP)
-            fresh |= k->clone_flag;
-    }
-    if (!(share & SHARE_PID))
-        fresh |= CLONE_NEWPID;
-    fresh |= extra_fresh;
-    if (fresh & (CLONE_NEWPID | CLONE_NEWIPC))
-        fresh |= CLONE_NEWNS; /* for the fresh /proc, /dev/shm, /dev/mqueue */
-
+    spawned_t spawned = {.detached = detached, .fn = fn, .arg = arg};
+    int join;
+    spawn_namespaces(pod, all_infra, extra_fresh, &join, &spawned.fresh);
+    /* The entered process starts where we are (the pod's mount namespace
+     * holds the host's filesystem). */
     cleanup_free char *cwd = getcwd(NULL, 0);
-    proc_host_fd(); /* our processes stay visible to us after the join */
-    int joined = spawn_guard_before_join(err) < 0 ? -1 : podns_join(&ns, join, err);
+    cleanup_free char *what = xasprintf("pod %s", pod->config.name);
+    join_target_t target = {
+        .ns = &ns, .pidfd = -1, .what = what, .flags = join, .cwd = cwd ? cwd : "/"};
+    pid_t child = join_spawn(&target, keep, spawned_main, &spawned, err);
     podns_close(&ns);
-    if (joined < 0) {
-        upod_error_wrap(err, "cannot join pod %s", pod->config.name);
-        return -1;
-    }
-    if (!cwd || chdir(cwd) < 0) {
-        if (chdir("/") < 0)
-            return upod_fail(err, errno, "chdir /");
-    }
-    fflush(NULL);
-    pid_t child = fork();
-    if (child < 0)
-        return upod_fail(err, errno, "cannot fork");
-    if (child == 0) {
-        /* Child, in the pod's pid namespace. A fresh pid namespace can only
-         * be made from here (the kernel wants it made from the active one),
-         * and needs one more fork for its PID 1. */
-        spawn_close_fds(keep);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (fresh && unshare(fresh) < 0)
-            die_child(EXIT_UPOD_FAILED, "cannot create the entered process's own namespaces",
-                      errno);
-        if (fresh & CLONE_NEWNS) {
-            if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                die_child(EXIT_UPOD_FAILED, "cannot make mounts private", errno);
-        }
-        if (!(fresh & CLONE_NEWPID)) {
-            fn(arg, fresh);
-            _exit(EXIT_UPOD_FAILED);
-        }
-        pid_t grandchild = fork();
-        if (grandchild < 0)
-            die_child(EXIT_UPOD_FAILED, "cannot fork", errno);
-        if (grandchild == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            fn(arg, fresh);
-            _exit(EXIT_UPOD_FAILED);
-        }
-        /* Hold nothing of the caller's: a pipe kept open here would
-         * never report its end. */
-        upod_close_range(3, ~0U, 0);
-        prctl(PR_SET_NAME, "upod-relay");
-        proctitle_set("upod-relay");
-        relay_signals_to(grandchild, detached);
-        _exit(wait_child(grandchild));
-    }
     return child;
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "sandbox/join.h"
 #include "state/pod.h"
 
 /* Run argv; returns its exit status (128+N when killed by signal N), 126 or
@@ -28,34 +29,15 @@ typedef void (*pod_child_fn_t)(void *arg, int fresh);
 int pod_spawn(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh, pod_child_fn_t fn,
               void *arg, upod_error_t *err);
 
-/* What a spawned process keeps of the caller's fds (above 2) until fn
- * runs: fds[0..n-1], and 3..preserve+2 (--preserve-fds). NULL: nothing. */
-typedef struct {
-    const int *fds;
-    size_t n;
-    unsigned preserve;
-} spawn_keep_t;
-
 /* The same without waiting: returns the pid (in our pid namespace) of the
- * process to wait for and to signal. Joins the pod's namespaces in the
- * CALLING process (it is then inside the pod's user namespace, and
- * non-dumpable: spawn_guard_before_join). When a fresh
- * pid namespace needs one more process, the middle one relays TERM, HUP,
+ * process to wait for and to signal, our child. The caller stays in its
+ * own namespaces: a joiner joins the pod's for it (join.h). keep: what
+ * that process keeps of the caller's fds until fn runs. When a fresh pid
+ * namespace needs one more process, the middle one relays TERM, HUP,
  * USR1, USR2 (and INT, QUIT when detached: no terminal sends them to the
  * whole group) to the command and exits with its status. */
 pid_t pod_spawn_start(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh,
                       bool detached, const spawn_keep_t *keep, pod_child_fn_t fn, void *arg,
                       upod_error_t *err);
-
-/* Before a process joins a pod's namespaces: non-dumpable (until exec),
- * so that nothing inside the pod may ptrace it or take its fds with
- * pidfd_getfd, whatever its capabilities there (the kernel then asks for
- * CAP_SYS_PTRACE over the namespace upod was exec'd in). Its children
- * inherit it; their exec ends it. */
-int spawn_guard_before_join(upod_error_t *err);
-
-/* In the process forked after the join (seen from inside the pod): close
- * every fd but keep's, at once. */
-void spawn_close_fds(const spawn_keep_t *keep);
 
 #endif
