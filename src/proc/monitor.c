@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "base/compat.h"
-#include "sandbox/enter.h"
+#include "proc/ctr_process.h"
+#include "proc/spawn.h"
 #include "state/logfile.h"
 #include "text/share.h"
 #include "base/sync.h"

@@ -1,5 +1,5 @@
-/* enter.c: see enter.h. */
-#include "sandbox/enter.h"
+/* spawn.c: see spawn.h. */
+#include "proc/spawn.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -9,18 +9,17 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/compat.h"
-#include "net/control.h"
-#include "text/share.h"
-#include "net/netlink.h"
-#include "sandbox/podns.h"
 #include "base/proc.h"
-#include "state/state.h"
 #include "base/util.h"
+#include "net/control.h"
+#include "proc/relay.h"
+#include "sandbox/podns.h"
+#include "state/state.h"
+#include "text/share.h"
 
 static int wait_child(pid_t pid)
 {
@@ -32,64 +31,9 @@ static int wait_child(pid_t pid)
 
 __attribute__((noreturn)) static void die_child(int code, const char *what, int errnum)
 {
-    dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "", errnum ? strerror(errnum) : "");
+    dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
+            errnum ? strerror(errnum) : "");
     _exit(code);
-}
-
-static void mount_fresh(const char *fs, const char *target, const char *data)
-{
-    struct stat st;
-    if (stat(target, &st) < 0 || !S_ISDIR(st.st_mode))
-        return;
-    if (mount(fs, target, fs, MS_NOSUID | MS_NODEV | MS_NOEXEC, data) < 0)
-        die_child(EXIT_UPOD_FAILED, "cannot mount a fresh filesystem in the entered process",
-                  errno);
-}
-
-typedef struct {
-    const pod_t *pod;
-    char **argv;
-} enter_args_t;
-
-/* The process that runs the command: set up what is fresh, then exec. */
-static void enter_exec(void *arg, int fresh)
-{
-    const pod_t *pod = ((enter_args_t *)arg)->pod;
-    char **argv = ((enter_args_t *)arg)->argv;
-    upod_error_t err = {0};
-    if (fresh & CLONE_NEWPID)
-        mount_fresh("proc", "/proc", NULL);
-    if (fresh & CLONE_NEWIPC) {
-        mount_fresh("tmpfs", "/dev/shm", "mode=1777,size=65536k");
-        mount_fresh("mqueue", "/dev/mqueue", NULL);
-    }
-    if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0)
-        die_child(EXIT_UPOD_FAILED, err.msg, err.errnum);
-    if (pod->config.keep_id) {
-        /* keep-id: the user's own ids inside, and no capabilities. */
-        gid_t gid = getgid();
-        uid_t uid = getuid();
-        if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
-            die_child(EXIT_UPOD_FAILED, "cannot switch to your uid in the pod", errno);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGQUIT, SIG_DFL);
-    execvp(argv[0], argv);
-    int saved = errno;
-    char what[512];
-    snprintf(what, sizeof(what), "%s: %s", argv[0],
-             saved == ENOENT ? "executable file not found in $PATH" : "cannot run it");
-    die_child(saved == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, what,
-              saved == ENOENT ? 0 : saved);
-}
-
-int pod_enter(const pod_t *pod, int pods_fd, bool all_infra, char **argv, upod_error_t *err)
-{
-    enter_args_t args = {.pod = pod, .argv = argv};
-    return pod_spawn(pod, pods_fd, all_infra, 0, enter_exec, &args, err);
 }
 
 int pod_spawn(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh, pod_child_fn_t fn,
@@ -102,31 +46,6 @@ int pod_spawn(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh, po
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     return wait_child(child);
-}
-
-static volatile pid_t relay_target;
-
-static void relay_signal(int sig)
-{
-    if (relay_target > 0)
-        kill(relay_target, sig);
-}
-
-/* The middle process of a fresh pid namespace: pass signals on. */
-static void relay_signals_to(pid_t target, bool detached)
-{
-    relay_target = target;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = relay_signal;
-    sa.sa_flags = SA_RESTART;
-    const int relayed[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT};
-    for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++) {
-        if (!detached && (relayed[i] == SIGINT || relayed[i] == SIGQUIT))
-            signal(relayed[i], SIG_IGN); /* the terminal sends them to the command too */
-        else
-            sigaction(relayed[i], &sa, NULL);
-    }
 }
 
 /* The pod's namespaces, from its keeper (podns.h). */
@@ -197,13 +116,7 @@ static void spawned_main(void *arg)
         s->fn(s->arg, fresh);
         _exit(EXIT_UPOD_FAILED);
     }
-    /* Hold nothing of the caller's: a pipe kept open here would never
-     * report its end. */
-    upod_close_range(3, ~0U, 0);
-    prctl(PR_SET_NAME, "upod-relay");
-    proctitle_set("upod-relay");
-    relay_signals_to(grandchild, s->detached);
-    _exit(wait_child(grandchild));
+    relay_run(grandchild, s->detached);
 }
 
 pid_t pod_spawn_start(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh,
