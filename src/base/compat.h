@@ -149,4 +149,20 @@ static inline pid_t upod_clone_pidfd(uint64_t flags, int *pidfd)
     return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+#ifndef CLONE_PARENT
+#define CLONE_PARENT 0x00008000
+#endif
+
+/* Like fork(), but the child is our parent's (CLONE_PARENT), with the exit
+ * signal we were given (clone3 wants exit_signal 0 with that flag). libc
+ * does not know that the child forked: it keeps our thread id, so the
+ * child must not raise() or use threads; plain syscalls, fork and exec are
+ * fine. */
+static inline pid_t upod_clone_parent(void)
+{
+    struct upod_clone_args args = {0};
+    args.flags = CLONE_PARENT;
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
 #endif

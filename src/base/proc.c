@@ -43,24 +43,17 @@ int proc_parse_stat(const char *stat_text, char *state, unsigned long long *out)
     return -1;
 }
 
-/* The host's /proc, kept open once asked for: see proc_host_fd(). */
-static int host_proc_fd = -1;
-
 int proc_host_fd(void)
 {
-    if (host_proc_fd < 0)
-        host_proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    return host_proc_fd >= 0 ? host_proc_fd : AT_FDCWD;
+    return AT_FDCWD;
 }
 
-/* The state letter and start time of pid, under a /proc (AT_FDCWD: ours,
- * the one kept by proc_host_fd() if any). */
+/* The state letter and start time of pid, under a /proc (AT_FDCWD:
+ * "/proc"). */
 static int proc_stat_at(int proc_fd, pid_t pid, char *state, unsigned long long *out)
 {
     char path[64];
     cleanup_free char *text = NULL;
-    if (proc_fd == AT_FDCWD && host_proc_fd >= 0)
-        proc_fd = host_proc_fd;
     snprintf(path, sizeof(path), proc_fd == AT_FDCWD ? "/proc/%d/stat" : "%d/stat", (int)pid);
     if (read_file_at(proc_fd, path, 4096, &text, NULL) < 0)
         return -1;

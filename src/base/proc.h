@@ -22,14 +22,13 @@ int proc_parse_stat(const char *stat_text, char *state, unsigned long long *out)
 int proc_start_time(pid_t pid, unsigned long long *out);
 proc_ref_t proc_self_ref(void);
 
-/* Our pid namespace's /proc, opened once and kept: the proc_* functions use
- * it from then on, so that they still see our processes after this
- * process joined a pod's mount namespace (whose /proc is the pod's). Call
- * it before joining; returns the fd (AT_FDCWD if /proc cannot be opened). */
+/* AT_FDCWD, for "/proc". No process of upod's that looks at /proc stands
+ * in a pod's mount namespace (only their children join: sandbox/join.h),
+ * so "/proc" is always our pid namespace's. Left for state/pod.c's one
+ * call, which handles AT_FDCWD; new code opens "/proc/..." itself. */
 int proc_host_fd(void);
 proc_ref_t proc_ref_of(pid_t pid);
-/* The same through a /proc opened earlier (a process that later joined a
- * pod's mount namespace sees the pod's /proc at "/proc"). */
+/* The same through an open /proc directory (AT_FDCWD: "/proc"). */
 proc_ref_t proc_ref_of_at(int proc_fd, pid_t pid);
 
 /* The process named by ref still runs (same pid, same start time, not a

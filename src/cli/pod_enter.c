@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox/enter.h"
+#include "proc/enter.h"
 #include "state/pod.h"
 #include "cli/cmd.h"
 

@@ -21,7 +21,8 @@
 #include "base/compat.h"
 #include "sandbox/container.h"
 #include "state/ctr.h"
-#include "sandbox/enter.h"
+#include "proc/ctr_process.h"
+#include "proc/spawn.h"
 #include "proc/monitor.h"
 #include "state/pod.h"
 #include "state/state.h"
@@ -163,8 +164,7 @@ static int cleanup_watcher_start(const ctr_t *c)
         setsid();
         prctl(PR_SET_NAME, "upod-cleanup");
         close(p[1]);
-        /* proc_host_fd(): a /proc the CLI may have cached stays valid. */
-        int keep[] = {p[0], upod_pidfd_open(cli, 0), proc_host_fd()};
+        int keep[] = {p[0], upod_pidfd_open(cli, 0)};
         close_fds_except(keep, sizeof(keep) / sizeof(keep[0]));
         stdio_to_devnull();
         char done;

@@ -144,7 +144,7 @@ static int keeper_spawn_infra(const pod_config_t *config, published_t *published
     /* While the infra is still dumpable (podns.h): it is not, once told
      * that its maps are written. */
     if (r == 0)
-        r = podns_open(proc_host_fd(), child, ns, err);
+        r = podns_open(child, ns, err);
     if (r == 0)
         r = sync_send(pair[0], SYNC_USERMAP_DONE, 0, err);
     if (r == 0)
@@ -490,7 +490,7 @@ int keeper_start(int pods_fd, int lock_fd, pod_t *pod, bool tie_to_caller, upod_
          * (an attached run's cleanup pipe, a caller's pipe). */
         close(lock_fd);
         close(pair[0]);
-        int keep[] = {state_fd, pods_fd, pair[1], proc_host_fd(), tie_fd};
+        int keep[] = {state_fd, pods_fd, pair[1], tie_fd};
         close_fds_except(keep, sizeof(keep) / sizeof(keep[0]));
         keeper_run(state_fd, pods_fd, pod, pair[1], tie_fd);
     }

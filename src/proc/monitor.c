@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "base/compat.h"
-#include "sandbox/enter.h"
+#include "proc/ctr_process.h"
+#include "proc/spawn.h"
 #include "state/logfile.h"
 #include "text/share.h"
 #include "base/sync.h"
@@ -23,22 +24,22 @@
 #include "text/timefmt.h"
 #include "base/util.h"
 
-/* The command itself, below the wrappers upod put over it (host pids,
- * through the host's /proc): from pid, one child down per wrapper. */
-static proc_ref_t find_command(int proc_fd, pid_t pid, unsigned wrappers)
+/* The command itself, below the wrappers upod put over it (host pids):
+ * from pid, one child down per wrapper. */
+static proc_ref_t find_command(pid_t pid, unsigned wrappers)
 {
     for (unsigned level = 0; level < wrappers; level++) {
         char path[64];
         cleanup_free char *children = NULL;
-        snprintf(path, sizeof(path), "%d/task/%d/children", (int)pid, (int)pid);
-        if (read_file_at(proc_fd, path, 4096, &children, NULL) < 0 || !children[0])
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+        if (read_file_at(AT_FDCWD, path, 4096, &children, NULL) < 0 || !children[0])
             break;
         long child = strtol(children, NULL, 10);
         if (child <= 0)
             break;
         pid = (pid_t)child;
     }
-    return proc_ref_of_at(proc_fd, pid);
+    return proc_ref_of(pid);
 }
 
 unsigned monitor_wrappers(const pod_t *pod, const ctr_t *ctr)
@@ -89,11 +90,10 @@ int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_
 int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, unsigned wrappers,
                            upod_error_t *err)
 {
-    int proc_fd = proc_host_fd();
     ctr->status = CTR_RUNNING;
     ctr->monitor = proc_self_ref();
-    ctr->process = proc_ref_of_at(proc_fd, pid);
-    ctr->init = find_command(proc_fd, pid, wrappers);
+    ctr->process = proc_ref_of(pid);
+    ctr->init = find_command(pid, wrappers);
     ctr->started = time_now_ns();
     ctr->finished = 0;
     ctr->exit_code = 0;
@@ -224,9 +224,8 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
 {
     upod_error_t err = {0};
     /* Hold nothing of the caller's but what we pass on (--preserve-fds):
-     * a pipe of theirs held here would never see its end. The host's
-     * /proc stays (it is cached, and needed after the join). */
-    int ours[] = {state_fd, ctrs_fd, ready, proc_host_fd()};
+     * a pipe of theirs held here would never see its end. */
+    int ours[] = {state_fd, ctrs_fd, ready};
     close_fds_from_except(3 + spec->preserve_fds, ours, sizeof(ours) / sizeof(ours[0]));
     setsid();
     prctl(PR_SET_NAME, "upod-monitor");

@@ -1,6 +1,6 @@
-/* container.c: see container.h. Everything below container_exec() runs in
- * the container's own process, inside the pod's user namespace (as its
- * root), before exec. */
+/* container.c: see container.h. Everything below container_child_fds()
+ * runs in the container's own process, inside the pod's user namespace (as
+ * its root), before exec. */
 #include "sandbox/container.h"
 
 #include <ctype.h>
@@ -22,7 +22,6 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/compat.h"
@@ -397,51 +396,27 @@ __attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
     fail_exit(EXIT_CANNOT_RUN, what, saved);
 }
 
-/* --init: stay as the container's init: forward signals to the command,
- * reap whatever is orphaned to us, and exit with the command's status. */
-__attribute__((noreturn)) static void run_as_init(const container_spec_t *spec)
+/* Setup errors go to the report pipe when the spec has one. */
+static void use_report_fd(const container_spec_t *spec)
 {
-    sigset_t all, old;
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    pid_t cmd = fork();
-    if (cmd < 0)
-        failf(errno, "cannot fork the command under --init");
-    if (cmd == 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        exec_command(spec);
-    }
-    /* Keep no fd of upod's: the command alone reports whether its exec
-     * worked (our copy of the report pipe would hold it open for the
-     * container's life), and nothing of the host (/proc, the state
-     * directory) may stay reachable from inside. */
-    /* It stays non-dumpable: a fork of upod, never exec'd, its memory
-     * still holds the caller's environment and upod's heap. `exec` joins
-     * the container through the command instead (monitor_wrappers). */
-    upod_close_range(3, ~0U, 0);
-    prctl(PR_SET_NAME, "upod-init");
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&all, &sig) != 0)
-            continue;
-        if (sig != SIGCHLD) {
-            kill(cmd, sig);
-            continue;
-        }
-        int status;
-        pid_t done;
-        while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
-            if (done == cmd)
-                _exit(exit_code_from_status(status));
-        }
-    }
-}
-
-void container_start(void *arg, int fresh)
-{
-    const container_spec_t *spec = arg;
     if (spec->report_errors)
         report_fd = spec->report_fd;
+}
+
+void container_failf(const container_spec_t *spec, int errnum, const char *fmt, ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    use_report_fd(spec);
+    fail_exit(EXIT_UPOD_FAILED, what, errnum);
+}
+
+void container_setup_network(const container_spec_t *spec, int fresh)
+{
+    use_report_fd(spec);
     upod_error_t err = {0};
     if ((fresh & CLONE_NEWNET) && netlink_link_up(1, &err) < 0)
         fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
@@ -451,13 +426,24 @@ void container_start(void *arg, int fresh)
             fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
         close(tapfd);
     }
-    container_exec(spec);
 }
 
-void container_exec(const container_spec_t *spec)
+/* -t: the pty, made here, where /dev/ptmx is the container's own; its
+ * slave becomes the command's stdio and controlling terminal. */
+static void take_console(container_spec_t *ready)
 {
-    if (spec->report_errors)
-        report_fd = spec->report_fd;
+    upod_error_t err = {0};
+    int slave;
+    if (terminal_make_for_peer(ready->console_fd, &slave, &err) < 0)
+        fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
+    close(ready->console_fd);
+    ready->set_stdio = ready->controlling_tty = true;
+    ready->stdio[0] = ready->stdio[1] = ready->stdio[2] = slave;
+}
+
+void container_setup(const container_spec_t *spec, container_spec_t *ready)
+{
+    use_report_fd(spec);
     if (!spec->join_only) {
         /* Where the new root is assembled before pivot_root: the rootfs
          * itself, bound onto itself (pivot_root needs a mount point), or the
@@ -472,41 +458,41 @@ void container_exec(const container_spec_t *spec)
         if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
             failf(errno, "cannot set the hostname");
     }
-    container_spec_t with_console;
-    if (spec->console) {
-        /* Made here, where /dev/ptmx is the container's own. */
-        upod_error_t err = {0};
-        int slave;
-        if (terminal_make_for_peer(spec->console_fd, &slave, &err) < 0)
-            fail_exit(EXIT_UPOD_FAILED, err.msg, err.errnum);
-        close(spec->console_fd);
-        with_console = *spec;
-        with_console.set_stdio = with_console.controlling_tty = true;
-        with_console.stdio[0] = with_console.stdio[1] = with_console.stdio[2] = slave;
-        spec = &with_console;
-    }
-    if (chdir(spec->workdir ? spec->workdir : "/") < 0)
-        failf(errno, "working directory %s", spec->workdir ? spec->workdir : "/");
+    *ready = *spec;
+    if (ready->console)
+        take_console(ready);
+    if (chdir(ready->workdir ? ready->workdir : "/") < 0)
+        failf(errno, "working directory %s", ready->workdir ? ready->workdir : "/");
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         failf(errno, "no_new_privs");
     /* Switch user while we still may; keep the capabilities across the
      * switch, then set exactly the container's. */
-    drop_bounding_set(spec->caps);
+    drop_bounding_set(ready->caps);
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         failf(errno, "keepcaps");
-    gid_t gid = spec->gid;
+    gid_t gid = ready->gid;
     if (setgroups(0, NULL) < 0 && errno != EPERM)
         failf(errno, "setgroups");
     if (setresgid(gid, gid, gid) < 0)
         failf(errno, "cannot switch to gid %u (is it mapped in the pod?)", (unsigned)gid);
-    if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
-        failf(errno, "cannot switch to uid %u (is it mapped in the pod?)", (unsigned)spec->uid);
-    set_process_caps(spec->caps);
+    if (setresuid(ready->uid, ready->uid, ready->uid) < 0)
+        failf(errno, "cannot switch to uid %u (is it mapped in the pod?)", (unsigned)ready->uid);
+    set_process_caps(ready->caps);
     /* Last: from here on, only what the command (and the init) may do. */
     upod_error_t filter_err = {0};
     if (seccomp_apply_default(&filter_err) < 0)
         fail_exit(EXIT_UPOD_FAILED, filter_err.msg, filter_err.errnum);
-    if (spec->init)
-        run_as_init(spec);
-    exec_command(spec);
+}
+
+void container_exec_command(const container_spec_t *ready)
+{
+    use_report_fd(ready);
+    exec_command(ready);
+}
+
+void container_exec(const container_spec_t *spec)
+{
+    container_spec_t ready;
+    container_setup(spec, &ready);
+    container_exec_command(&ready);
 }

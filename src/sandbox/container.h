@@ -65,15 +65,27 @@ typedef struct container_spec {
     bool join_only;
 } container_spec_t;
 
-/* In the container's process, after its namespaces exist: set everything up
- * and exec. Never returns: on failure it prints "Error: ..." and exits 125,
- * or 126/127 when the command cannot be run or is not found. */
-__attribute__((noreturn)) void container_exec(const container_spec_t *spec);
+/* In the container's process, once its namespaces exist, in this order.
+ * Each step either returns or ends the process: it prints "Error: ..."
+ * (on the report pipe, when the spec has one) and exits 125, or 126/127
+ * when the command cannot be run or is not found. */
 
-/* The same as a pod_spawn child function (arg: the spec; fresh: the
- * namespaces made for it): brings up lo in a network namespace of its own,
- * then container_exec. */
-__attribute__((noreturn)) void container_start(void *spec, int fresh);
+/* A network namespace of its own (fresh holds CLONE_NEWNET): lo up, and
+ * with own_net_pod_dir its tap0, passed to the pod's keeper. */
+void container_setup_network(const container_spec_t *spec, int fresh);
+/* Everything else but the exec: mounts and root (unless join_only), the
+ * pty (-t), working directory, no_new_privs, user, capabilities, and the
+ * seccomp filter last. *ready: spec as its command gets it (with -t, the
+ * pty's slave as its stdio). */
+void container_setup(const container_spec_t *spec, container_spec_t *ready);
+/* Exec the command of a spec that container_setup made ready. */
+__attribute__((noreturn)) void container_exec_command(const container_spec_t *ready);
+/* container_setup, then container_exec_command: how exec runs its command
+ * (never under --init: that is the caller's to run, proc/init.h). */
+__attribute__((noreturn)) void container_exec(const container_spec_t *spec);
+/* Fail as the setup does (exit 125), for what runs between the steps. */
+__attribute__((noreturn, format(printf, 3, 4))) void
+container_failf(const container_spec_t *spec, int errnum, const char *fmt, ...);
 
 void container_spec_clear(container_spec_t *spec);
 

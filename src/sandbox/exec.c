@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,8 +13,14 @@
 #include "base/sync.h"
 #include "base/util.h"
 #include "sandbox/container.h"
-#include "sandbox/enter.h"
+#include "sandbox/join.h"
 #include "sandbox/terminal.h"
+
+/* The exec'd process, in the container's namespaces (join.h). */
+static void exec_main(void *spec)
+{
+    container_exec(spec);
+}
 
 int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid,
              const char *workdir, bool tty, unsigned preserve_fds, upod_error_t *err)
@@ -54,24 +59,11 @@ int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid
      * entered the user namespace with setns (as `nsenter -C` shows). */
     int join = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS |
                CLONE_NEWIPC;
-    pid_t child = -1;
-    if (spawn_guard_before_join(err) < 0) {
-        /* err says why */
-    } else if (setns(pidfd, join) < 0) {
-        upod_fail(err, errno, "cannot join the namespaces of container %s", c->name);
-    } else {
-        fflush(NULL);
-        child = fork();
-        if (child < 0)
-            upod_fail(err, errno, "cannot fork");
-        if (child == 0) {
-            int fds[CONTAINER_CHILD_FDS_MAX];
-            spawn_keep_t keep = {fds, container_child_fds(&spec, fds), preserve_fds};
-            spawn_close_fds(&keep);
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            container_exec(&spec);
-        }
-    }
+    cleanup_free char *what = xasprintf("container %s", c->name);
+    join_target_t target = {.ns = NULL, .pidfd = pidfd, .what = what, .flags = join, .cwd = NULL};
+    int fds[CONTAINER_CHILD_FDS_MAX];
+    spawn_keep_t keep = {fds, container_child_fds(&spec, fds), preserve_fds};
+    pid_t child = join_spawn(&target, &keep, exec_main, &spec, err);
     free(spec.env);
     if (console[1] >= 0)
         close(console[1]);

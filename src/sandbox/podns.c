@@ -23,13 +23,13 @@ void podns_init(podns_t *ns)
         ns->fd[i] = -1;
 }
 
-int podns_open(int proc_fd, pid_t pid, podns_t *ns, upod_error_t *err)
+int podns_open(pid_t pid, podns_t *ns, upod_error_t *err)
 {
     podns_init(ns);
     for (int i = 0; i < PODNS_COUNT; i++) {
         char path[64];
-        snprintf(path, sizeof(path), "%d/ns/%s", (int)pid, kinds[i].file);
-        ns->fd[i] = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kinds[i].file);
+        ns->fd[i] = open(path, O_RDONLY | O_CLOEXEC);
         if (ns->fd[i] < 0) {
             int saved = errno;
             podns_close(ns);

@@ -32,8 +32,8 @@ typedef struct {
 
 /* All -1. */
 void podns_init(podns_t *ns);
-/* The namespaces of pid, through proc_fd (the host's /proc). */
-int podns_open(int proc_fd, pid_t pid, podns_t *ns, upod_error_t *err);
+/* The namespaces of pid (/proc/PID/ns/). */
+int podns_open(pid_t pid, podns_t *ns, upod_error_t *err);
 void podns_close(podns_t *ns);
 /* Join those of ns named by clone_flags (CLONE_NEWUSER, CLONE_NEWNS, ...:
  * the user namespace first, the pid namespace for our children last). */

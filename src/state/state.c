@@ -301,9 +301,8 @@ pid_t state_lock_holder(int fd)
     struct stat st;
     if (fstat(fd, &st) < 0)
         return 0;
-    int proc = proc_host_fd();
     cleanup_free char *text = NULL;
-    if (read_file_at(proc, proc == AT_FDCWD ? "/proc/locks" : "locks", 4u << 20, &text, NULL) < 0)
+    if (read_file_at(AT_FDCWD, "/proc/locks", 4u << 20, &text, NULL) < 0)
         return 0;
     /* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; waiters show "->"
      * before the kind. */
@@ -329,14 +328,13 @@ static void describe_holder(pid_t pid, char *buf, size_t size)
     }
     char path[64], state = '?';
     cleanup_free char *comm = NULL, *stat_text = NULL;
-    snprintf(path, sizeof(path), "%d/comm", (int)pid);
-    int proc = proc_host_fd();
-    if (proc == AT_FDCWD || read_file_at(proc, path, 256, &comm, NULL) < 0)
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+    if (read_file_at(AT_FDCWD, path, 256, &comm, NULL) < 0)
         comm = xstrdup("?\n");
     comm[strcspn(comm, "\n")] = '\0';
-    snprintf(path, sizeof(path), "%d/stat", (int)pid);
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
     unsigned long long start;
-    if (proc != AT_FDCWD && read_file_at(proc, path, 4096, &stat_text, NULL) == 0)
+    if (read_file_at(AT_FDCWD, path, 4096, &stat_text, NULL) == 0)
         proc_parse_stat(stat_text, &state, &start);
     snprintf(buf, size, "pid %d (%s)%s", (int)pid, comm,
              state == 'T' || state == 't' ? ", which is stopped" : "");

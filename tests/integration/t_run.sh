@@ -326,3 +326,45 @@ test_run_init_forwards_signals_and_reaps() {
     run_upod ps -a --filter name=di --format '{{.Status}}'
     assert_contains "$out" "Exited (6)"
 }
+
+# in_host_namespaces PID WHAT: PID (one of upod's own) stands in our
+# namespaces, all of them, and will fork into ours.
+in_host_namespaces() {
+    local kind
+    for kind in user mnt pid pid_for_children net uts ipc cgroup; do
+        assert_eq "$(readlink "/proc/$1/ns/$kind" 2>/dev/null)" "$(readlink "/proc/self/ns/$kind")" \
+            "$2: its $kind namespace"
+    done
+}
+
+command_runs() { # CMDLINE: a process of ours runs exactly that command line
+    pgrep -u "$(id -u)" -xf "$1" >/dev/null
+}
+
+# upod's own processes stay in the host's namespaces while what they start
+# runs in the pod's: the monitor of a detached container, and the CLI of an
+# attached run, of exec and of pod enter.
+test_upods_own_processes_stay_in_the_hosts_namespaces() {
+    setup_pod hostns
+    run_upod run -d --pod hostns --name bg --rootfs "$TESTDIR/rootfs" sleep 61
+    assert_status 0
+    local mon ctr
+    mon=$("$UPOD" inspect --format '{{.State.ConmonPid}}' bg)
+    in_host_namespaces "$mon" "the monitor of a detached container"
+    ctr=$(pgrep -u "$(id -u)" -xf 'sleep 61')
+    [ "$(readlink "/proc/$ctr/ns/user")" != "$(readlink /proc/self/ns/user)" ] ||
+        fail "the container's command runs in our user namespace"
+    local how cli
+    for how in "run 62" "exec 63" "enter 64"; do
+        case $how in
+        run*) crun hostns --rm sleep "${how#* }" & ;;
+        exec*) "$UPOD" exec bg sleep "${how#* }" & ;;
+        enter*) "$UPOD" pod enter hostns sleep "${how#* }" & ;;
+        esac
+        cli=$!
+        wait_for 10 command_runs "sleep ${how#* }" || fail "$how: the command did not start"
+        in_host_namespaces "$cli" "the CLI of ${how% *}"
+        kill -KILL "$(pgrep -u "$(id -u)" -xf "sleep ${how#* }")"
+        wait "$cli" || true
+    done
+}
