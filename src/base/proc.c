@@ -43,11 +43,6 @@ int proc_parse_stat(const char *stat_text, char *state, unsigned long long *out)
     return -1;
 }
 
-int proc_host_fd(void)
-{
-    return AT_FDCWD;
-}
-
 /* The state letter and start time of pid, under a /proc (AT_FDCWD:
  * "/proc"). */
 static int proc_stat_at(int proc_fd, pid_t pid, char *state, unsigned long long *out)

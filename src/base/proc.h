@@ -22,13 +22,11 @@ int proc_parse_stat(const char *stat_text, char *state, unsigned long long *out)
 int proc_start_time(pid_t pid, unsigned long long *out);
 proc_ref_t proc_self_ref(void);
 
-/* AT_FDCWD, for "/proc". No process of upod's that looks at /proc stands
- * in a pod's mount namespace (only their children join: sandbox/join.h),
- * so "/proc" is always our pid namespace's. Left for state/pod.c's one
- * call, which handles AT_FDCWD; new code opens "/proc/..." itself. */
-int proc_host_fd(void);
 proc_ref_t proc_ref_of(pid_t pid);
-/* The same through an open /proc directory (AT_FDCWD: "/proc"). */
+/* The same through an open /proc directory (AT_FDCWD: "/proc"). No
+ * process of upod's that looks at /proc stands in a pod's mount namespace
+ * (only their children join: sandbox/join.h), so "/proc" is always the
+ * one of the pid namespace upod runs in. */
 proc_ref_t proc_ref_of_at(int proc_fd, pid_t pid);
 
 /* The process named by ref still runs (same pid, same start time, not a

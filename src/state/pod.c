@@ -301,10 +301,7 @@ static void find_keeper_by_log(int pod_fd, pod_state_t *s)
     struct stat log, fd2;
     if (fstatat(pod_fd, "keeper.log", &log, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(log.st_mode))
         return;
-    int proc = proc_host_fd();
-    /* A description of its own (a dup would share, and leave at the end,
-     * the kept /proc fd's directory offset). */
-    int dfd = openat(proc, proc == AT_FDCWD ? "/proc" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (!d) {
         if (dfd >= 0)
