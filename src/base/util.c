@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/random.h>
@@ -24,6 +25,21 @@ void upod_closep(int *fd)
         close(*fd);
         errno = saved;
     }
+}
+
+void kill_and_reap(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    int saved = errno;
+    kill(pid, SIGKILL);
+    TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0));
+    errno = saved;
+}
+
+void upod_killp(pid_t *pid)
+{
+    kill_and_reap(*pid);
 }
 
 void upod_fclosep(FILE **f)

@@ -32,6 +32,22 @@ static inline int steal_fd(int *fd)
     return v;
 }
 
+/* A child of ours that must not outlive a failure: SIGKILL, then reaped
+ * (so that no zombie is left, and the pid cannot be reused before). Does
+ * nothing for pid <= 0 (none, or the child's own copy after fork). */
+void kill_and_reap(pid_t pid);
+/* The same tied to scope: a child still held when the variable leaves
+ * scope is killed and reaped; steal_pid() keeps it (it runs on, or was
+ * reaped by the caller). */
+void upod_killp(pid_t *pid);
+#define cleanup_pid __attribute__((cleanup(upod_killp)))
+static inline pid_t steal_pid(pid_t *pid)
+{
+    pid_t v = *pid;
+    *pid = -1;
+    return v;
+}
+
 /* Allocation failure is not recoverable for a CLI tool: these abort. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);

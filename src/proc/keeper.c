@@ -120,7 +120,8 @@ static int keeper_spawn_infra(const pod_config_t *config, published_t *published
         return -1;
     idmap_plan_t plan;
     idmap_plan(config->keep_id, &plan);
-    pid_t child = upod_clone_pidfd((uint64_t)infra_clone_flags(), pidfd);
+    /* Killed and reaped if it is not ready (cleanup_pid). */
+    cleanup_pid pid_t child = upod_clone_pidfd((uint64_t)infra_clone_flags(), pidfd);
     if (child < 0) {
         int saved = errno;
         close(pair[0]);
@@ -136,7 +137,6 @@ static int keeper_spawn_infra(const pod_config_t *config, published_t *published
     /* Keeper, outside: the listeners are the infra's now. */
     close(pair[1]);
     portbind_close_listeners(published);
-    *pid = child;
     *sync_fd = pair[0];
     sync_msg_t msg;
     int r = idmap_apply(&plan, child, err);
@@ -154,12 +154,11 @@ static int keeper_spawn_infra(const pod_config_t *config, published_t *published
         r = upod_fail(err, EPROTO, "the pod infra process sent no tap device");
     if (r < 0) {
         podns_close(ns);
-        upod_pidfd_send_signal(*pidfd, SIGKILL);
-        waitpid(child, NULL, 0);
         close(*pidfd);
         close(pair[0]);
         return -1;
     }
+    *pid = steal_pid(&child);
     return 0;
 }
 
@@ -455,8 +454,7 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
 failed:
     keeper_log("start failed: %s", err.msg);
     sync_send_error(cli_fd, &err);
-    upod_pidfd_send_signal(infra_pidfd, SIGKILL);
-    waitpid(infra, NULL, 0);
+    kill_and_reap(infra);
     _exit(1);
 }
 
@@ -478,7 +476,8 @@ int keeper_start(int pods_fd, int lock_fd, pod_t *pod, bool tie_to_caller, upod_
         return upod_fail(err, errno, "cannot open the state directory");
     }
     fflush(NULL);
-    pid_t pid = fork();
+    /* Killed and reaped unless the pod runs (cleanup_pid). */
+    cleanup_pid pid_t pid = fork();
     if (pid < 0) {
         close(pair[0]);
         close(pair[1]);
@@ -499,10 +498,8 @@ int keeper_start(int pods_fd, int lock_fd, pod_t *pod, bool tie_to_caller, upod_
     sync_msg_t msg;
     int r = sync_expect(pair[0], SYNC_POD_READY, KEEPER_READY_TIMEOUT_MS, "pod keeper", &msg, err);
     close(pair[0]);
-    if (r < 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
+    if (r < 0)
         return -1;
-    }
+    steal_pid(&pid); /* the keeper runs on, reparented once we exit */
     return 0;
 }
