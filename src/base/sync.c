@@ -184,8 +184,9 @@ int sync_expect(int fd, sync_type_t expected, int timeout_ms, const char *what_p
     return sync_expect_fd(fd, expected, timeout_ms, what_peer, msg, NULL, err);
 }
 
-/* Wait for one packet and decode it; descriptors are kept only with a
- * message that is accepted. */
+/* Wait for one packet and decode it: 1 when it is the expected message, 0
+ * when the peer hung up without a word, else -1 with err. The caller keeps
+ * the descriptors only with a message that is accepted. */
 static int receive_expected(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
                             sync_msg_t *msg, passed_fds_t *passed, upod_error_t *err)
 {
@@ -203,8 +204,21 @@ static int receive_expected(int fd, sync_type_t expected, int timeout_ms, const 
     if (n < 0)
         return upod_fail(err, errno, "cannot read from the %s", what_peer);
     if (n == 0)
-        return upod_fail(err, 0, "the %s exited before it was ready", what_peer);
-    return sync_msg_decode(&packet, (size_t)n, expected, what_peer, msg, err);
+        return 0;
+    return sync_msg_decode(&packet, (size_t)n, expected, what_peer, msg, err) < 0 ? -1 : 1;
+}
+
+int sync_receive(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
+                 sync_msg_t *msg, upod_error_t *err)
+{
+    /* No room for descriptors: any passed along are closed. */
+    return receive_expected(fd, expected, timeout_ms, what_peer, msg, NULL, err);
+}
+
+int sync_expect_hangup(int fd, int timeout_ms, const char *what_peer, upod_error_t *err)
+{
+    sync_msg_t msg;
+    return sync_receive(fd, SYNC_NONE, timeout_ms, what_peer, &msg, err) == 0 ? 0 : -1;
 }
 
 int sync_expect_fd(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
@@ -224,8 +238,10 @@ int sync_expect_fds(int fd, sync_type_t expected, int timeout_ms, const char *wh
 {
     passed_fds_t passed = {.fds = fds, .max = max, .n = 0};
     int r = receive_expected(fd, expected, timeout_ms, what_peer, msg, &passed, err);
+    if (r == 0)
+        r = upod_fail(err, 0, "the %s exited before it was ready", what_peer);
     if (r < 0)
         close_passed_fds(&passed);
     *n = passed.n;
-    return r;
+    return r < 0 ? -1 : 0;
 }

@@ -1,10 +1,16 @@
-/* sync.h: the messages that cross each fork boundary of a pod's start.
+/* sync.h: the messages that cross each fork boundary where a child reports
+ * to its parent: CLI <-> keeper, keeper <-> infra, a container's setup ->
+ * its watcher (the monitor, or the CLI of an attached run), the monitor ->
+ * the CLI, and the container <-> keeper exchange of a tap (control.h).
  *
- * One SOCK_SEQPACKET socketpair per boundary (CLI <-> keeper, keeper <->
- * infra); one message per packet, so no framing. A child that fails sends
- * SYNC_ERROR with its errno and message; the parent turns it into its own
- * upod_error_t, so the user sees the child's reason in one line. A hang-up
- * (the peer died) is an error too. */
+ * One SOCK_SEQPACKET socketpair per boundary; one message per packet, so no
+ * framing. A child that fails sends SYNC_ERROR with its exit status, errno
+ * and message; the parent turns it into its own upod_error_t (status,
+ * errnum, msg as the child had them), so the user sees the child's reason
+ * in one line, exactly as the child would have printed it. A hang-up (the
+ * peer died) is an error too, except where it is the message: a
+ * container's setup socket is close-on-exec, so that a successful exec
+ * closes it with nothing sent (sync_expect_hangup). */
 #ifndef UPOD_SYNC_H
 #define UPOD_SYNC_H
 
@@ -14,18 +20,24 @@
 #include "base/error.h"
 
 typedef enum {
+    SYNC_NONE = 0,         /* no message at all: what sync_expect_hangup waits for */
     SYNC_USERMAP_DONE = 1, /* keeper -> infra: the id maps are written, go on */
-    SYNC_INFRA_READY,      /* infra -> keeper: namespaces set up, value = pid in host ns */
-    SYNC_POD_READY,        /* keeper -> CLI: state written, the pod runs */
-    SYNC_ERROR,            /* child -> parent: errnum + message */
+    SYNC_INFRA_READY,      /* infra -> keeper: namespaces set up; the tap (passed fd) when
+                            * the pod has a network. value 0: the infra is PID 1 of its
+                            * own pid namespace, the keeper has its host pid from clone3 */
+    SYNC_POD_READY,        /* keeper -> CLI: state written, the pod runs; value = the
+                            * infra's host pid */
+    SYNC_ERROR,            /* child -> parent: value = exit status (0: 125), errnum, text */
     SYNC_CONSOLE,          /* container -> its watcher: the master of its pty (passed fd) */
     SYNC_TAP,              /* container -> keeper: its own tap (passed fd), control.h */
     SYNC_TAP_READY,        /* keeper -> container: libslirp serves it */
     SYNC_NAMESPACES,       /* keeper -> a process joining the pod: the infra's namespaces
                             * (passed fds, in ns_kinds order), control.h */
+    SYNC_READY,            /* monitor -> CLI: the container runs and its record says so
+                            * (value 0); else SYNC_ERROR with 125, 126 or 127 */
 } sync_type_t;
 
-#define SYNC_TYPE_LAST SYNC_NAMESPACES
+#define SYNC_TYPE_LAST SYNC_READY
 /* The most descriptors one message carries. */
 #define SYNC_MAX_FDS 8
 
@@ -39,7 +51,8 @@ typedef struct {
 int sync_socketpair(int fds[2], upod_error_t *err);
 /* Make sense of one packet received from what_peer (len bytes at buf, as
  * recvmsg returned them; it may be anything a broken peer sends). 0 when it
- * is a well-formed message of type expected, copied to *msg. Else -1 with
+ * is a well-formed message of type expected (never, for SYNC_NONE: only a
+ * SYNC_ERROR is then understood), copied to *msg. Else -1 with
  * err: the peer's own error for a SYNC_ERROR (its exit status and errno),
  * EPROTO for a packet that is not one whole sync_msg_t, has an unknown or
  * unexpected type, a text without its NUL, or an errno or exit status out of
@@ -59,6 +72,15 @@ void sync_send_error(int fd, const upod_error_t *failure);
  * fails with what_peer named in the message. */
 int sync_expect(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
                 sync_msg_t *msg, upod_error_t *err);
+/* The same, telling a hang-up apart: 1 when the expected message came, 0
+ * when the peer closed its end without sending anything, else -1 with err
+ * as sync_expect. */
+int sync_receive(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
+                 sync_msg_t *msg, upod_error_t *err);
+/* Wait for the peer to close its end with nothing sent: 0 then (a
+ * container's setup socket: its command was exec'd), else -1 with err (its
+ * SYNC_ERROR: exit status, errno and message as it sent them). */
+int sync_expect_hangup(int fd, int timeout_ms, const char *what_peer, upod_error_t *err);
 /* The same, receiving the descriptor passed with the message into *passed
  * (-1 when none came). */
 int sync_expect_fd(int fd, sync_type_t expected, int timeout_ms, const char *what_peer,
