@@ -41,12 +41,12 @@ static int run_attached(state_handle_t *st, int ctrs_fd, const pod_t *pod, conta
     int console[2] = {-1, -1}, report[2], master = -1;
     if (c->tty && sync_socketpair(console, err) < 0)
         return -1;
-    if (pipe2(report, O_CLOEXEC) < 0) {
+    if (sync_socketpair(report, err) < 0) {
         if (console[0] >= 0) {
             close(console[0]);
             close(console[1]);
         }
-        return upod_fail(err, errno, "pipe");
+        return -1;
     }
     spec->console = c->tty;
     spec->console_fd = console[1];
@@ -68,26 +68,21 @@ static int run_attached(state_handle_t *st, int ctrs_fd, const pod_t *pod, conta
         master = -1; /* the setup failed first: the report says why */
     if (console[0] >= 0)
         close(console[0]);
-    char msg[1200];
-    int code = child < 0 ? -1 : monitor_await_exec(report[0], child, msg, sizeof(msg));
+    int code = child < 0 ? -1 : monitor_await_exec(report[0], child, err);
     close(report[0]);
-    if (code < 0 && child >= 0 && c->tty && master < 0) {
-        kill(child, SIGKILL); /* it runs, but its terminal never came */
-        waitpid(child, NULL, 0);
-        return upod_fail(err, no_console.errnum, "%s", no_console.msg);
+    if (code == 0 && c->tty && master < 0) {
+        kill_and_reap(child); /* it runs, but its terminal never came */
+        *err = no_console;
+        return -1;
     }
-    if (child < 0 || code >= 0) {
+    if (code < 0) {
         if (master >= 0)
             close(master);
-        if (code >= 0) {
-            *failed_setup = true;
-            fprintf(stderr, "Error: %s\n", msg);
-        }
-        return code;
+        *failed_setup = child >= 0;
+        return -1;
     }
     if (monitor_record_running(ctrs_fd, c, child, monitor_wrappers(pod, c), err) < 0) {
-        kill(child, SIGKILL); /* its record could not say it runs: it must not */
-        waitpid(child, NULL, 0);
+        kill_and_reap(child); /* its record could not say it runs: it must not */
         if (master >= 0)
             close(master);
         return -1;

@@ -6,7 +6,7 @@
  * becomes the container: the caller's child (or the relay's, when the pod
  * does not share pid: relay.h), inside the pod's namespaces, with its own
  * mount namespace and fresh ones for what the pod does not share. It
- * holds nothing of upod's but its report pipe, console socket and stdio
+ * holds nothing of upod's but its report socket, console socket and stdio
  * (and the caller's --preserve-fds), and is not dumpable until its exec.
  *
  *   container_start

@@ -43,7 +43,7 @@ void init_run(const container_spec_t *ready)
         container_exec_command(ready);
     }
     /* The command alone reports whether its exec worked: our copy of the
-     * report pipe goes, with every other fd of upod's. */
+     * report socket goes, with every other fd of upod's. */
     upod_close_range(3, ~0U, 0);
     prctl(PR_SET_NAME, "upod-init");
     init_loop(cmd, &all);

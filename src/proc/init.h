@@ -14,7 +14,7 @@
  *
  * upod-init runs in the container's namespaces, with its user,
  * capabilities and seccomp filter, and touches nothing but signals and
- * wait: it keeps no descriptor of upod's (the report pipe would be held
+ * wait: it keeps no descriptor of upod's (the report socket would be held
  * open for the container's life; nothing of the host may stay reachable
  * from inside). It stays non-dumpable: a fork of upod, never exec'd, its
  * memory still holds the caller's environment and upod's heap. `exec`

@@ -129,18 +129,12 @@ void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
         exited(ctr);
 }
 
-int monitor_await_exec(int report_fd, pid_t pid, char *msg, size_t size)
+int monitor_await_exec(int report_fd, pid_t pid, upod_error_t *err)
 {
-    ssize_t n = TEMP_FAILURE_RETRY(read(report_fd, msg, size - 1));
-    if (n <= 0)
-        return -1;
-    msg[n] = '\0';
-    msg[strcspn(msg, "\n")] = '\0';
-    if (strncmp(msg, "Error: ", 7) == 0)
-        memmove(msg, msg + 7, strlen(msg + 7) + 1);
-    int status = 0;
-    TEMP_FAILURE_RETRY(waitpid(pid, &status, 0));
-    return exit_code_from_status(status);
+    if (sync_expect_hangup(report_fd, -1, "container", err) == 0)
+        return 0;
+    TEMP_FAILURE_RETRY(waitpid(pid, NULL, 0));
+    return -1;
 }
 
 /* Monitor: the container's output into the log until it exits. */
@@ -205,11 +199,10 @@ static int open_stdio(const ctr_t *ctr, container_spec_t *spec, int devnull, int
     return 0;
 }
 
-/* To monitor_start, over the ready pipe: "125 <the whole error>". */
+/* To monitor_start, over the ready socket: SYNC_ERROR. */
 static void report_failure(int ready, const upod_error_t *err)
 {
-    char text[1300];
-    dprintf(ready, "%d %s\n", EXIT_UPOD_FAILED, upod_error_text(err, text, sizeof(text)));
+    sync_send_error(ready, err);
 }
 
 static void close_if_open(int fd)
@@ -239,7 +232,7 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     int out[2], errp[2], console[2], report[2];
     if (devnull < 0 || dirfd < 0 || log_writer_open(&log, dirfd, &err) < 0 ||
         open_stdio(ctr, spec, devnull, out, errp, console, &err) < 0 ||
-        (pipe2(report, O_CLOEXEC) < 0 && upod_fail(&err, errno, "pipe") < 0)) {
+        sync_socketpair(report, &err) < 0) {
         upod_error_wrap(&err, "cannot start the container's monitor");
         report_failure(ready, &err);
         _exit(1);
@@ -276,30 +269,28 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     /* -t: the master comes first (none if the setup failed before). */
     if (console[0] >= 0 && terminal_receive(console[0], &out[0], &err) < 0)
         out[0] = -1;
-    /* A successful exec closes the report pipe with nothing in it. */
-    char msg[1200];
-    int failed = monitor_await_exec(report[0], pid, msg, sizeof(msg));
-    if (failed < 0 && out[0] < 0) { /* ran, but without its terminal: stop it */
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        snprintf(msg, sizeof(msg), "%s", err.msg);
-        failed = EXIT_UPOD_FAILED;
+    /* A successful exec closes the report socket with nothing sent. */
+    upod_error_t no_console = err;
+    int failed = monitor_await_exec(report[0], pid, &err);
+    if (failed == 0 && out[0] < 0) { /* ran, but without its terminal: stop it */
+        kill_and_reap(pid);
+        err = no_console;
+        failed = -1;
     }
-    if (failed >= 0) {
-        dprintf(ready, "%d %s\n", failed, msg);
+    if (failed < 0) {
+        report_failure(ready, &err);
         _exit(1);
     }
     /* Nothing may run that its record denies: if the record cannot say
      * running (a full state filesystem), the container goes and the start
      * fails; the record stays as it was (written whole or not at all). */
     if (monitor_record_running(ctrs_fd, ctr, pid, monitor_wrappers(pod, ctr), &err) < 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
+        kill_and_reap(pid);
         report_failure(ready, &err);
         _exit(1);
     }
     close(lock);
-    dprintf(ready, "0 ok\n");
+    sync_send(ready, SYNC_READY, 0, &err);
     close(ready);
     int code = pump_logs(&log, out[0], errp[0], pidfd, pid);
     log_writer_close(&log);
@@ -311,8 +302,8 @@ int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t 
                   monitor_exited_fn_t exited, upod_error_t *err)
 {
     int ready[2];
-    if (pipe2(ready, O_CLOEXEC) < 0)
-        return upod_fail(err, errno, "pipe");
+    if (sync_socketpair(ready, err) < 0)
+        return -1;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -325,24 +316,13 @@ int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t 
         monitor_main(state_fd, ctrs_fd, pod, spec, ctr, exited, ready[1]);
     }
     close(ready[1]);
-    char buf[1300];
-    size_t got = 0;
-    ssize_t n;
-    while (got < sizeof(buf) - 1 &&
-           (n = TEMP_FAILURE_RETRY(read(ready[0], buf + got, sizeof(buf) - 1 - got))) > 0)
-        got += (size_t)n;
+    sync_msg_t msg;
+    int r = sync_receive(ready[0], SYNC_READY, -1, "container's monitor", &msg, err);
     close(ready[0]);
-    buf[got] = '\0';
-    int code;
-    char *text;
-    code = (int)strtol(buf, &text, 10);
-    if (got == 0 || text == buf)
+    if (r == 0)
         return upod_fail(err, 0, "the container's monitor exited before the container started");
-    if (code == 0) {
-        ctr->monitor = proc_ref_of(pid);
-        return 0;
-    }
-    text += strspn(text, " ");
-    text[strcspn(text, "\n")] = '\0';
-    return upod_fail_status(err, code, 0, "%s", text);
+    if (r < 0)
+        return -1;
+    ctr->monitor = proc_ref_of(pid);
+    return 0;
 }

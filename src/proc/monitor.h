@@ -32,10 +32,11 @@ int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t 
 
 /* What a monitor does, for the CLI when it is one (attached runs). */
 
-/* The container's setup reports on report_fd (the read end): -1 once its
- * command was exec'd, else its exit status with the message in msg (pid
- * reaped). */
-int monitor_await_exec(int report_fd, pid_t pid, char *msg, size_t size);
+/* The container's setup reports on report_fd (its socket's other end): 0
+ * once its command was exec'd (the socket closed with nothing sent), else
+ * -1 with err as the setup sent it (exit status 125/126/127, errno,
+ * message; pid reaped). */
+int monitor_await_exec(int report_fd, pid_t pid, upod_error_t *err);
 /* Take the state lock for a start: the record must still exist and not
  * run. The lock is held from before the container is spawned until the
  * record says running (monitor_record_running) or the start failed, so

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/compat.h"
+#include "base/sync.h"
 #include "sandbox/seccomp.h"
 #include "net/control.h"
 #include "sandbox/inroot.h"
@@ -75,12 +76,21 @@ size_t container_child_fds(const container_spec_t *spec, int keep[CONTAINER_CHIL
 
 /* ---- setup, in the container's process ---- */
 
-/* Where setup errors are reported: stderr, or the spec's report pipe. */
-static int report_fd = STDERR_FILENO;
+/* Where setup errors are reported: the spec's report socket (SYNC_ERROR,
+ * sync.h), else stderr as text (exec: its CLI is our parent, and shares
+ * our stderr). */
+static int report_fd = -1;
 
 __attribute__((noreturn)) static void fail_exit(int code, const char *what, int errnum)
 {
-    dprintf(report_fd, "Error: %s%s%s\n", what, errnum ? ": " : "", errnum ? strerror(errnum) : "");
+    if (report_fd >= 0) {
+        upod_error_t failure = {0};
+        upod_fail_status(&failure, code, errnum, "%s", what);
+        sync_send_error(report_fd, &failure);
+    } else {
+        dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
+                errnum ? strerror(errnum) : "");
+    }
     _exit(code);
 }
 
@@ -396,7 +406,7 @@ __attribute__((noreturn)) static void exec_command(const container_spec_t *spec)
     fail_exit(EXIT_CANNOT_RUN, what, saved);
 }
 
-/* Setup errors go to the report pipe when the spec has one. */
+/* Setup errors go to the report socket when the spec has one. */
 static void use_report_fd(const container_spec_t *spec)
 {
     if (spec->report_errors)

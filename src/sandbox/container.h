@@ -44,8 +44,10 @@ typedef struct container_spec {
      * (control.h). NULL: lo only, or the pod's network. */
     char *own_net_pod_dir;
     unsigned own_net_mtu;
-    /* report_errors: setup errors go to report_fd (a CLOEXEC pipe that a
-     * successful exec closes) instead of stderr. Then the stdio given to
+    /* report_errors: setup errors go to report_fd as SYNC_ERROR (exit
+     * status, errno, message; sync.h) instead of stderr as text. It is one
+     * end of a close-on-exec SEQPACKET socketpair: a successful exec closes
+     * it with nothing sent (sync_expect_hangup). Then the stdio given to
      * the command. */
     bool report_errors;
     int report_fd;
@@ -66,9 +68,10 @@ typedef struct container_spec {
 } container_spec_t;
 
 /* In the container's process, once its namespaces exist, in this order.
- * Each step either returns or ends the process: it prints "Error: ..."
- * (on the report pipe, when the spec has one) and exits 125, or 126/127
- * when the command cannot be run or is not found. */
+ * Each step either returns or ends the process: it reports (SYNC_ERROR on
+ * the report socket when the spec has one, else "Error: ..." on stderr)
+ * and exits 125, or 126/127 when the command cannot be run or is not
+ * found. */
 
 /* A network namespace of its own (fresh holds CLONE_NEWNET): lo up, and
  * with own_net_pod_dir its tap0, passed to the pod's keeper. */
@@ -90,7 +93,7 @@ container_failf(const container_spec_t *spec, int errnum, const char *fmt, ...);
 void container_spec_clear(container_spec_t *spec);
 
 /* The fds (above 2) that the container's process needs until it execs:
- * the report pipe, the console socket, its stdio. Everything else of
+ * the report socket, the console socket, its stdio. Everything else of
  * upod's must be closed before it can be seen from inside the pod. */
 #define CONTAINER_CHILD_FDS_MAX 5
 size_t container_child_fds(const container_spec_t *spec, int keep[CONTAINER_CHILD_FDS_MAX]);
