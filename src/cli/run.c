@@ -24,6 +24,7 @@
 #include "proc/ctr_process.h"
 #include "proc/spawn.h"
 #include "proc/monitor.h"
+#include "proc/teardown.h"
 #include "state/pod.h"
 #include "state/state.h"
 #include "base/sync.h"
@@ -119,15 +120,15 @@ static void cleanup_after_killed_run(const ctr_t *orig)
     if (ctrs_fd < 0) {
         /* nothing to read: nothing to clean */
     } else if (ctr_load(ctrs_fd, orig->id, &c, &ignored) < 0) {
-        core_ctr_after_exit(orig); /* removed (--rm) already: its pod may remain */
+        teardown_own_pod(orig); /* removed (--rm) already: its pod may remain */
     } else if (ctr_effective_status(&c) == CTR_RUNNING) {
         /* started again by someone else meanwhile: theirs now */
     } else if (c.status == CTR_RUNNING) {
-        monitor_record_exit(st.state_fd, ctrs_fd, &c, 128 + SIGKILL, core_ctr_after_exit);
+        monitor_record_exit(st.state_fd, ctrs_fd, &c, 128 + SIGKILL);
     } else if (c.auto_remove) {
         core_ctr_remove(&st, ctrs_fd, &c, &ignored);
     } else {
-        core_ctr_after_exit(&c);
+        teardown_own_pod(&c);
     }
     ctr_clear(&c);
     if (ctrs_fd >= 0)
@@ -203,7 +204,7 @@ static int run_container(state_handle_t *st, int ctrs_fd, const ctr_create_opts_
     if (code < 0 || failed_setup)
         core_ctr_remove(st, ctrs_fd, c, &(upod_error_t){0});
     else
-        monitor_record_exit(st->state_fd, ctrs_fd, c, code, core_ctr_after_exit);
+        monitor_record_exit(st->state_fd, ctrs_fd, c, code);
     if (watcher >= 0) { /* all done: the watcher may go */
         (void)!write(watcher, "", 1);
         close(watcher);

@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "core/pod_ops.h"
 #include "proc/monitor.h"
+#include "proc/teardown.h"
 #include "text/share.h"
 #include "text/timefmt.h"
 
@@ -215,7 +216,7 @@ int core_ctr_create(state_handle_t *st, int ctrs_fd, ctr_create_spec_t *spec, ct
     if (ret == 0)
         ret = write_container(st, ctrs_fd, &pod, c, random_name, err);
     if (ret < 0 && made_pod)
-        core_pod_remove(st, pod.config.id, true, 0, NULL, &(upod_error_t){0});
+        teardown_pod_remove(st, pod.config.id, true, 0, NULL, &(upod_error_t){0});
     pod_clear(&pod);
     if (ret == 0) {
         *out = *c; /* the record moves to out */
@@ -226,35 +227,7 @@ int core_ctr_create(state_handle_t *st, int ctrs_fd, ctr_create_spec_t *spec, ct
 
 int core_ctr_remove(state_handle_t *st, int ctrs_fd, const ctr_t *c, upod_error_t *err)
 {
-    int lock = state_lock(st->state_fd, err);
-    ctr_status_t now;
-    upod_error_t ignored = {0};
-    /* Started meanwhile (seen under the lock): the caller stops it first. */
-    if (lock >= 0 && ctr_status_now(ctrs_fd, c->id, &now, &ignored) == 0 && now == CTR_RUNNING) {
-        close(lock);
-        return 1;
-    }
-    int ret = lock < 0 ? -1 : ctr_remove(ctrs_fd, c->id, err);
-    if (lock >= 0) {
-        state_sweep(ctrs_fd, CTR_RECORD_FILE);
-        close(lock);
-    }
-    if (ret == 0 && c->own_pod)
-        ret = core_pod_remove(st, c->pod_id, true, 0, NULL, err);
-    return ret;
-}
-
-void core_ctr_after_exit(const ctr_t *c)
-{
-    state_handle_t st = {-1, -1, NULL};
-    upod_error_t ignored = {0};
-    if (!c->own_pod || state_handle_open(&st, &ignored) < 0)
-        return;
-    if (c->auto_remove)
-        core_pod_remove(&st, c->pod_id, true, 10, NULL, &ignored);
-    else
-        core_pod_stop(&st, c->pod_id, 10, NULL, &ignored);
-    state_handle_close(&st);
+    return teardown_ctr_remove(st, ctrs_fd, c, err);
 }
 
 int core_ctr_prepare_start(state_handle_t *st, const ctr_t *c, bool attached, pod_t *pod,
@@ -279,7 +252,7 @@ int core_ctr_start(state_handle_t *st, int ctrs_fd, ctr_t *c, unsigned preserve_
     int ret = core_ctr_prepare_start(st, c, false, &pod, &spec, err);
     spec.preserve_fds = preserve_fds;
     if (ret == 0)
-        ret = monitor_start(st->state_fd, ctrs_fd, &pod, &spec, c, core_ctr_after_exit, err);
+        ret = monitor_start(st->state_fd, ctrs_fd, &pod, &spec, c, err);
     container_spec_clear(&spec);
     pod_clear(&pod);
     return ret;

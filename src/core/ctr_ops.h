@@ -1,6 +1,7 @@
 /* ctr_ops.h: what can be done to a container, as library calls on typed
  * values: create (with the pod it goes to), start under its monitor,
- * remove with its own pod, and what follows its exit.
+ * remove with its own pod. What follows its exit is its monitor's work
+ * (proc/teardown.h).
  *
  * Nothing here prints or exits; each call returns 0, or -1 with err. */
 #ifndef UPOD_CTR_OPS_H
@@ -56,10 +57,6 @@ int core_ctr_prepare_start(state_handle_t *st, const ctr_t *c, bool attached, po
  * run). Does nothing to a running one. */
 int core_ctr_start(state_handle_t *st, int ctrs_fd, ctr_t *c, unsigned preserve_fds,
                    upod_error_t *err);
-
-/* After container c exited (and its record went, with --rm): the pod made
- * for it stops (or goes, with --rm), as nothing else runs in it. */
-void core_ctr_after_exit(const ctr_t *c);
 
 /* Remove the record and files, and the pod of a container made without
  * --pod. Returns 1 and removes nothing when, seen under the state lock,

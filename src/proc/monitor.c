@@ -23,6 +23,7 @@
 #include "state/state.h"
 #include "text/timefmt.h"
 #include "base/util.h"
+#include "proc/teardown.h"
 
 /* The command itself, below the wrappers upod put over it (host pids):
  * from pid, one child down per wrapper. */
@@ -57,7 +58,8 @@ static void save_record(int ctrs_fd, const ctr_t *ctr)
 }
 
 /* Update the record under the lock (waiting as long as it takes: a
- * record given up would be lost). */
+ * record given up would be lost). Never without the lock: a command may be
+ * removing or starting it meanwhile; the failure is logged instead. */
 static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
 {
     upod_error_t err = {0};
@@ -66,6 +68,18 @@ static void record(int state_fd, int ctrs_fd, ctr_t *ctr)
         save_record(ctrs_fd, ctr);
     else
         dprintf(STDERR_FILENO, "upod-monitor: cannot record the exit: %s\n", err.msg);
+}
+
+/* --rm: the record goes, under the lock as in record(). */
+static void remove_record(int state_fd, int ctrs_fd, const ctr_t *ctr)
+{
+    upod_error_t err = {0};
+    cleanup_close int lock = state_lock_patient(state_fd, &err);
+    if (lock < 0)
+        dprintf(STDERR_FILENO, "upod-monitor: cannot remove the exited container: %s\n",
+                err.msg);
+    else if (ctr_remove(ctrs_fd, ctr->id, &err) < 0)
+        dprintf(STDERR_FILENO, "upod-monitor: %s\n", err.msg);
 }
 
 int monitor_claim_start(int state_fd, int ctrs_fd, const ctr_t *ctr, upod_error_t *err)
@@ -107,26 +121,16 @@ int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, unsigned wrappers
     return 0;
 }
 
-void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
-                         monitor_exited_fn_t exited)
+void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code)
 {
     ctr->status = CTR_EXITED;
     ctr->exit_code = code;
     ctr->finished = time_now_ns();
-    if (ctr->auto_remove) {
-        /* Never without the lock: a command may be removing or starting
-         * it meanwhile. */
-        upod_error_t err = {0};
-        int lock = state_lock_patient(state_fd, &err);
-        if (lock >= 0) {
-            ctr_remove(ctrs_fd, ctr->id, &err);
-            close(lock);
-        }
-    } else {
+    if (ctr->auto_remove)
+        remove_record(state_fd, ctrs_fd, ctr);
+    else
         record(state_fd, ctrs_fd, ctr);
-    }
-    if (exited)
-        exited(ctr);
+    teardown_own_pod(ctr);
 }
 
 int monitor_await_exec(int report_fd, pid_t pid, upod_error_t *err)
@@ -212,8 +216,7 @@ static void close_if_open(int fd)
 }
 
 __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, const pod_t *pod,
-                                                  container_spec_t *spec, ctr_t *ctr,
-                                                  monitor_exited_fn_t exited, int ready)
+                                                  container_spec_t *spec, ctr_t *ctr, int ready)
 {
     upod_error_t err = {0};
     /* Hold nothing of the caller's but what we pass on (--preserve-fds):
@@ -294,12 +297,12 @@ __attribute__((noreturn)) static void monitor_main(int state_fd, int ctrs_fd, co
     close(ready);
     int code = pump_logs(&log, out[0], errp[0], pidfd, pid);
     log_writer_close(&log);
-    monitor_record_exit(state_fd, ctrs_fd, ctr, code, exited);
+    monitor_record_exit(state_fd, ctrs_fd, ctr, code);
     _exit(code);
 }
 
 int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t *spec, ctr_t *ctr,
-                  monitor_exited_fn_t exited, upod_error_t *err)
+                  upod_error_t *err)
 {
     int ready[2];
     if (sync_socketpair(ready, err) < 0)
@@ -313,7 +316,7 @@ int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t 
     }
     if (pid == 0) {
         close(ready[0]);
-        monitor_main(state_fd, ctrs_fd, pod, spec, ctr, exited, ready[1]);
+        monitor_main(state_fd, ctrs_fd, pod, spec, ctr, ready[1]);
     }
     close(ready[1]);
     sync_msg_t msg;

@@ -17,10 +17,6 @@
 #include "state/ctr.h"
 #include "state/pod.h"
 
-/* Called in the monitor once the container's exit is recorded (or its
- * record removed: ctr->auto_remove). */
-typedef void (*monitor_exited_fn_t)(const ctr_t *ctr);
-
 /* The record exists (status created or exited). Returns 0 once the
  * container runs (the record says so; here only ctr->monitor is set: the
  * monitor is our child and exits with the container's status), or -1 with
@@ -28,7 +24,7 @@ typedef void (*monitor_exited_fn_t)(const ctr_t *ctr);
  * status (125/126/127) and the record is unchanged. With ctr->tty the
  * container's stdio is a pty whose output goes to the log. */
 int monitor_start(int state_fd, int ctrs_fd, const pod_t *pod, container_spec_t *spec, ctr_t *ctr,
-                  monitor_exited_fn_t exited, upod_error_t *err);
+                  upod_error_t *err);
 
 /* What a monitor does, for the CLI when it is one (attached runs). */
 
@@ -55,8 +51,10 @@ unsigned monitor_wrappers(const pod_t *pod, const ctr_t *ctr);
  * written: the caller then kills pid and fails. */
 int monitor_record_running(int ctrs_fd, ctr_t *ctr, pid_t pid, unsigned wrappers,
                            upod_error_t *err);
-/* The record says exited with code, or goes (--rm); then exited(). */
-void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code,
-                         monitor_exited_fn_t exited);
+/* The record says exited with code, or goes (--rm), under the lock
+ * (waiting as long as it takes; without it, nothing is written and the
+ * failure goes to stderr: the monitor's log); then the pod made for the
+ * container stops or goes (teardown_own_pod). */
+void monitor_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code);
 
 #endif
