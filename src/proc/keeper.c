@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "sandbox/podns.h"
 #include "text/share.h"
 #include "proc/infra.h"
+#include "proc/proclog.h"
 #include "base/pollset.h"
 #include "net/forwarder.h"
 #include "net/portbind.h"
@@ -50,30 +50,11 @@ static void keeper_detach(int pods_fd, const char *id, const char *name)
     prctl(PR_SET_NAME, "upod-keeper");
     cleanup_free char *title = xasprintf("upod-keeper %s", name);
     proctitle_set(title);
-    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devnull >= 0) {
-        dup2(devnull, STDIN_FILENO);
-        dup2(devnull, STDOUT_FILENO);
-        close(devnull);
-    }
     cleanup_free char *log = xasprintf("%s/keeper.log", id);
-    int fd = openat(pods_fd, log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd >= 0) {
-        dup2(fd, STDERR_FILENO);
-        close(fd);
-    }
+    proclog_open(pods_fd, log);
 }
 
-static void keeper_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void keeper_log(const char *fmt, ...)
-{
-    char line[1200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    dprintf(STDERR_FILENO, "%lld keeper[%d]: %s\n", now_ns() / 1000000000LL, (int)getpid(), line);
-}
+#define keeper_log(...) proclog("keeper", __VA_ARGS__)
 
 /* Infra, right after the clone: keep only the sync socket (as fd 3) and
  * the host sockets of published ports (4...), then become the infra. Every
