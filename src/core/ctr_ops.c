@@ -12,8 +12,10 @@
 
 #include "base/util.h"
 #include "core/pod_ops.h"
+#include "proc/cleanup.h"
 #include "proc/monitor.h"
 #include "proc/teardown.h"
+#include "proc/watch.h"
 #include "text/share.h"
 #include "text/timefmt.h"
 
@@ -256,4 +258,25 @@ int core_ctr_start(state_handle_t *st, int ctrs_fd, ctr_t *c, unsigned preserve_
     container_spec_clear(&spec);
     pod_clear(&pod);
     return ret;
+}
+
+int core_ctr_run_attached(state_handle_t *st, int ctrs_fd, ctr_t *c, unsigned preserve_fds,
+                          upod_error_t *err)
+{
+    pod_t pod;
+    container_spec_t spec;
+    int watcher = cleanup_watcher_start(c);
+    int code = core_ctr_prepare_start(st, c, true, &pod, &spec, err);
+    spec.preserve_fds = preserve_fds;
+    watch_dirs_t dirs = {st->state_fd, ctrs_fd, st->pods_fd};
+    watch_sink_t sink = {.kind = WATCH_SINK_TERMINAL, .ctr_dir_fd = -1, .devnull = -1,
+                         .ready_fd = -1};
+    if (code == 0)
+        code = watch_container(&dirs, &pod, &spec, c, &sink, err);
+    container_spec_clear(&spec);
+    pod_clear(&pod);
+    if (code < 0) /* never ran: no record, nor the pod made for it */
+        core_ctr_remove(st, ctrs_fd, c, &(upod_error_t){0});
+    cleanup_watcher_done(watcher); /* all done: the watcher may go */
+    return code;
 }

@@ -1,7 +1,7 @@
 /* ctr_ops.h: what can be done to a container, as library calls on typed
- * values: create (with the pod it goes to), start under its monitor,
- * remove with its own pod. What follows its exit is its monitor's work
- * (proc/teardown.h).
+ * values: create (with the pod it goes to), start under its monitor or
+ * run attached, remove with its own pod. What follows its exit is the
+ * work of its monitor (proc/watch.h, proc/teardown.h).
  *
  * Nothing here prints or exits; each call returns 0, or -1 with err. */
 #ifndef UPOD_CTR_OPS_H
@@ -57,6 +57,15 @@ int core_ctr_prepare_start(state_handle_t *st, const ctr_t *c, bool attached, po
  * run). Does nothing to a running one. */
 int core_ctr_start(state_handle_t *st, int ctrs_fd, ctr_t *c, unsigned preserve_fds,
                    upod_error_t *err);
+
+/* Run c attached: this process is its monitor (proc/watch.h), with its
+ * stdio, or its pty (-t) relayed to our terminal, and a watcher in case
+ * it is killed (proc/cleanup.h). Returns c's exit status once its exit is
+ * recorded (and the pod made for it stopped or removed), or -1 with err
+ * when it could not be run (err->status 125/126/127): then no record is
+ * left, nor the pod made for it. */
+int core_ctr_run_attached(state_handle_t *st, int ctrs_fd, ctr_t *c, unsigned preserve_fds,
+                          upod_error_t *err);
 
 /* Remove the record and files, and the pod of a container made without
  * --pod. Returns 1 and removes nothing when, seen under the state lock,

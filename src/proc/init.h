@@ -18,7 +18,7 @@
  * open for the container's life; nothing of the host may stay reachable
  * from inside). It stays non-dumpable: a fork of upod, never exec'd, its
  * memory still holds the caller's environment and upod's heap. `exec`
- * joins the container through the command instead (monitor_wrappers). */
+ * joins the container through the command instead (proc/watch.c: wrappers_of). */
 #ifndef UPOD_INIT_H
 #define UPOD_INIT_H
 
