@@ -25,7 +25,13 @@
 #include "text/share.h"
 #include "text/timefmt.h"
 
-#define watch_log(...) proclog("monitor", __VA_ARGS__)
+/* A failure that no one but the monitor's log will hear of (proclog.h):
+ * what could not be done, and why (with its errno's text). */
+static void log_failure(const char *what, const upod_error_t *err)
+{
+    char text[1200];
+    proclog("monitor", "%s: %s", what, upod_error_text(err, text, sizeof(text)));
+}
 
 /* ---- the record ---- */
 
@@ -109,9 +115,9 @@ static void record_exited(int state_fd, int ctrs_fd, const ctr_t *ctr)
     upod_error_t err = {0};
     cleanup_close int lock = state_lock_patient(state_fd, &err);
     if (lock < 0)
-        watch_log("cannot record the exit: %s", err.msg);
+        log_failure("cannot record the exit", &err);
     else if (ctr_save_final(ctrs_fd, ctr, &err) < 0)
-        watch_log("%s", err.msg);
+        log_failure("cannot record the exit", &err);
 }
 
 /* --rm: the record goes, under the lock as in record_exited(). */
@@ -119,10 +125,8 @@ static void remove_record(int state_fd, int ctrs_fd, const ctr_t *ctr)
 {
     upod_error_t err = {0};
     cleanup_close int lock = state_lock_patient(state_fd, &err);
-    if (lock < 0)
-        watch_log("cannot remove the exited container: %s", err.msg);
-    else if (ctr_remove(ctrs_fd, ctr->id, &err) < 0)
-        watch_log("%s", err.msg);
+    if (lock < 0 || ctr_remove(ctrs_fd, ctr->id, &err) < 0)
+        log_failure("cannot remove the exited container", &err);
 }
 
 void watch_record_exit(int state_fd, int ctrs_fd, ctr_t *ctr, int code)

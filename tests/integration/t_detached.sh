@@ -215,3 +215,34 @@ test_pod_rm_removes_its_containers() {
     sleep 0.5
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c -E '^(inside|done)$')" "0" "records brought back"
 }
+
+# The monitor's own failures, which no CLI is left to hear, go to
+# containers/<id>/monitor.log: a start that failed (the CLI was told too),
+# and an exit it could not record (its temporary file taken by a
+# directory). The record is left as it was, never written half.
+test_monitor_log_keeps_its_failures() {
+    setup d12
+    run_upod create --pod d12 --name nocmd --rootfs "$TESTDIR/rootfs" nosuchcmd
+    assert_status 0
+    local id dir mon
+    id=$out
+    run_upod start nocmd
+    assert_status 127
+    assert_contains "$err" "nosuchcmd: executable file not found in \$PATH"
+    dir=$XDG_RUNTIME_DIR/upod/containers/$id
+    [ -f "$dir/monitor.log" ] || fail "no monitor.log in $dir: $(ls -A "$dir")"
+    assert_contains "$(cat "$dir/monitor.log")" "start failed: nosuchcmd: executable file not found in \$PATH" \
+        "monitor.log after a failed start"
+    id=$(drun d12 --name late sleep 1) || fail "run -d failed"
+    dir=$XDG_RUNTIME_DIR/upod/containers/$id
+    mon=$("$UPOD" inspect --format '{{.State.ConmonPid}}' late)
+    mkdir "$dir/.container.tmp.$mon"
+    wait_for 10 sh -c "! kill -0 $mon 2>/dev/null" || fail "the monitor of late did not end"
+    assert_contains "$(cat "$dir/monitor.log")" \
+        "cannot record the exit: cannot create state file .container.tmp.$mon: Is a directory" \
+        "monitor.log after an exit it could not record"
+    rmdir "$dir/.container.tmp.$mon"
+    case $(status_of late) in Exited*) ;; *) fail "late after its monitor: $(status_of late)" ;; esac
+    run_upod rm late
+    assert_status 0
+}
