@@ -314,31 +314,41 @@ static int await_exec(int report_fd, pid_t pid, upod_error_t *err)
     return -1;
 }
 
-/* Claim, spawn, wait for the exec, record running, release the lock. The
- * container's pid, or -1 with err (nothing of it left running). */
-static pid_t start_claimed(const watch_dirs_t *dirs, const pod_t *pod, container_spec_t *spec,
-                           ctr_t *ctr, const watch_sink_t *sink, watch_io_t *io,
-                           upod_error_t *err)
+/* Under the claim: the container's process in the pod, its setup
+ * reporting on *report_fd (ours to close). Its pid, or -1 with err. */
+static pid_t spawn(const watch_dirs_t *dirs, const pod_t *pod, container_spec_t *spec,
+                   const watch_sink_t *sink, watch_io_t *io, int *report_fd, upod_error_t *err)
 {
     int report[2];
     if (sync_socketpair(report, err) < 0)
         return -1;
     spec->report_errors = true;
     spec->report_fd = report[1];
-    fflush(NULL);
-    cleanup_close int lock = claim_start(dirs->state_fd, dirs->ctrs_fd, ctr, err);
     int fds[CONTAINER_CHILD_FDS_MAX];
     spawn_keep_t keep = {fds, container_child_fds(spec, fds), spec->preserve_fds};
-    /* Killed and reaped unless it runs and its record says so. */
-    cleanup_pid pid_t pid = lock < 0 ? -1
-                                     : pod_spawn_start(pod, dirs->pods_fd, false, CLONE_NEWNS,
-                                                       sink->kind == WATCH_SINK_LOG, &keep,
-                                                       container_start, spec, err);
+    fflush(NULL);
+    pid_t pid = pod_spawn_start(pod, dirs->pods_fd, false, CLONE_NEWNS,
+                                sink->kind == WATCH_SINK_LOG, &keep, container_start, spec, err);
     close(report[1]);
     if (spec->preserve_fds)
         upod_close_range(3, 2 + spec->preserve_fds, 0); /* the container's now */
     io_close_child_ends(io);
-    cleanup_close int report_fd = report[0];
+    *report_fd = report[0];
+    return pid;
+}
+
+/* Claim, spawn, wait for the exec, record running, release the lock. The
+ * container's pid, or -1 with err (nothing of it left running). */
+static pid_t start_claimed(const watch_dirs_t *dirs, const pod_t *pod, container_spec_t *spec,
+                           ctr_t *ctr, const watch_sink_t *sink, watch_io_t *io,
+                           upod_error_t *err)
+{
+    cleanup_close int lock = claim_start(dirs->state_fd, dirs->ctrs_fd, ctr, err);
+    if (lock < 0)
+        return -1;
+    cleanup_close int report_fd = -1;
+    /* Killed and reaped unless it runs and its record says so. */
+    cleanup_pid pid_t pid = spawn(dirs, pod, spec, sink, io, &report_fd, err);
     if (pid < 0)
         return -1;
     upod_error_t no_console = {0};
