@@ -5,17 +5,17 @@
  * Why here, below core/: the processes that watch a container (its
  * monitor, the CLI of an attached run, the cleanup watcher of a killed
  * run) must themselves stop or remove the pod made for a container run
- * without --pod once it exited. podman's conmon runs an exit command
- * (`podman container cleanup`) for that; upod's monitor and attached CLI
- * have joined the pod's user and mount namespaces by then, so a command
- * exec'd there would be a fresh upod inside the pod's user namespace,
- * dumpable again, whose /proc is the pod's: it could no longer check the
- * keeper's start time, nor reach it by pid. Doing it in the watching
- * process, with the host's /proc it kept from before the join
- * (proc_host_fd), keeps every step and its timing as it was: `wait`, `rm`
- * and `start -a` still see the monitor end only once the pod is stopped.
- * core/ (pod_ops, ctr_ops) calls the same functions for the user's
- * commands.
+ * without --pod once it exited, and proc/ calls nothing above it. podman's
+ * conmon runs an exit command (`podman container cleanup`) for that; upod
+ * does not: it would be a second, hidden entry point into upod that takes
+ * back as text what the watcher already holds (the container's id, the pod
+ * made for it, --rm) and has to check it all again, while the cleanup
+ * watcher needs the same steps in its own process anyway. Stopping and
+ * removing a pod are records (state/) and signals (proc_ref_stop), no
+ * policy: they sit here, and core/ (pod_ops, ctr_ops) calls the same
+ * functions for the user's commands. Done in the watcher, every step and
+ * its timing stay as they were: `wait`, `rm` and `start -a` see the
+ * monitor end only once the pod has stopped.
  *
  * Every change of state happens under the state lock; nothing here prints. */
 #ifndef UPOD_TEARDOWN_H
