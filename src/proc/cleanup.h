@@ -11,8 +11,8 @@
  * idempotent, as the CLI may have done some of them before it was killed.
  * A container started again meanwhile by another command is left alone.
  *
- * Namespaces: the host's. It is forked by the CLI before the pod starts
- * and before the CLI joins the pod's namespaces, and never joins any.
+ * Namespaces: the host's, as the CLI's. It is forked by the CLI before
+ * the pod starts, and never joins any.
  *
  * What it may touch: the state directory only (the container's record,
  * and the pod made for it through teardown.h), under the state lock. It

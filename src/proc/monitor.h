@@ -8,11 +8,8 @@
  * the container's parent: if it is killed, the container gets SIGKILL
  * (PR_SET_PDEATHSIG) and the record shows it exited.
  *
- * Namespaces: forked by the CLI in the host's; setsid, no terminal. To
- * start the container it joins the pod's user, mount and pid namespaces
- * and the shared ones (pod_spawn_start), non-dumpable from before the join
- * (nothing in the pod may ptrace it or take its fds); it keeps the host's
- * /proc, opened before, to see the keeper and itself.
+ * Namespaces: the host's, always; setsid, no terminal. Its child joins
+ * the pod and becomes the container (pod_spawn_start, spawn.h).
  *
  * What it may touch: the state directory (the lock, the container's
  * record, ctr.log and monitor.log in STATE/containers/<id>/, the pod's
