@@ -35,9 +35,11 @@ typedef enum {
                             * (passed fds, in ns_kinds order), control.h */
     SYNC_READY,            /* monitor -> CLI: the container runs and its record says so
                             * (value 0); else SYNC_ERROR with 125, 126 or 127 */
+    SYNC_JOINED,           /* joiner -> its caller: value = the host pid of the process
+                            * started in the pod (sandbox/join.h); else SYNC_ERROR */
 } sync_type_t;
 
-#define SYNC_TYPE_LAST SYNC_READY
+#define SYNC_TYPE_LAST SYNC_JOINED
 /* The most descriptors one message carries. */
 #define SYNC_MAX_FDS 8
 

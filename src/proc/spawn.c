@@ -14,6 +14,7 @@
 
 #include "base/compat.h"
 #include "base/proc.h"
+#include "base/sync.h"
 #include "base/util.h"
 #include "net/control.h"
 #include "proc/relay.h"
@@ -29,10 +30,18 @@ static int wait_child(pid_t pid)
     return exit_code_from_status(status);
 }
 
-__attribute__((noreturn)) static void die_child(int code, const char *what, int errnum)
+/* A failure of the spawned process before fn runs: to its watcher as
+ * SYNC_ERROR on report (the container's setup socket), else on stderr. */
+__attribute__((noreturn)) static void die_child(int report, int code, const char *what, int errnum)
 {
-    dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
-            errnum ? strerror(errnum) : "");
+    if (report >= 0) {
+        upod_error_t failure = {0};
+        upod_fail_status(&failure, code, errnum, "%s", what);
+        sync_send_error(report, &failure);
+    } else {
+        dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
+                errnum ? strerror(errnum) : "");
+    }
     _exit(code);
 }
 
@@ -85,6 +94,7 @@ static void spawn_namespaces(const pod_t *pod, bool all_infra, int extra_fresh, 
 
 typedef struct {
     int fresh;
+    int report; /* spawn_keep_t's */
     bool detached;
     pod_child_fn_t fn;
     void *arg;
@@ -99,10 +109,10 @@ static void spawned_main(void *arg)
     const spawned_t *s = arg;
     int fresh = s->fresh;
     if (fresh && unshare(fresh) < 0)
-        die_child(EXIT_UPOD_FAILED, "cannot create the entered process's own namespaces", errno);
+        die_child(s->report, EXIT_UPOD_FAILED, "cannot create the entered process's own namespaces", errno);
     if (fresh & CLONE_NEWNS) {
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-            die_child(EXIT_UPOD_FAILED, "cannot make mounts private", errno);
+            die_child(s->report, EXIT_UPOD_FAILED, "cannot make mounts private", errno);
     }
     if (!(fresh & CLONE_NEWPID)) {
         s->fn(s->arg, fresh);
@@ -110,7 +120,7 @@ static void spawned_main(void *arg)
     }
     pid_t grandchild = fork();
     if (grandchild < 0)
-        die_child(EXIT_UPOD_FAILED, "cannot fork", errno);
+        die_child(s->report, EXIT_UPOD_FAILED, "cannot fork", errno);
     if (grandchild == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         s->fn(s->arg, fresh);
@@ -132,7 +142,8 @@ pid_t pod_spawn_start(const pod_t *pod, int pods_fd, bool all_infra, int extra_f
     podns_t ns;
     if (pod_namespaces(pods_fd, pod, &ns, err) < 0)
         return -1;
-    spawned_t spawned = {.detached = detached, .fn = fn, .arg = arg};
+    spawned_t spawned = {.report = keep ? keep->report : -1, .detached = detached, .fn = fn,
+                         .arg = arg};
     int join;
     spawn_namespaces(pod, all_infra, extra_fresh, &join, &spawned.fresh);
     /* The entered process starts where we are (the pod's mount namespace

@@ -325,7 +325,7 @@ static pid_t spawn(const watch_dirs_t *dirs, const pod_t *pod, container_spec_t 
     spec->report_errors = true;
     spec->report_fd = report[1];
     int fds[CONTAINER_CHILD_FDS_MAX];
-    spawn_keep_t keep = {fds, container_child_fds(spec, fds), spec->preserve_fds};
+    spawn_keep_t keep = {fds, container_child_fds(spec, fds), spec->preserve_fds, report[1]};
     fflush(NULL);
     pid_t pid = pod_spawn_start(pod, dirs->pods_fd, false, CLONE_NEWNS,
                                 sink->kind == WATCH_SINK_LOG, &keep, container_start, spec, err);

@@ -62,7 +62,7 @@ int ctr_exec(const ctr_t *c, char **argv, char **extra_env, uid_t uid, gid_t gid
     cleanup_free char *what = xasprintf("container %s", c->name);
     join_target_t target = {.ns = NULL, .pidfd = pidfd, .what = what, .flags = join, .cwd = NULL};
     int fds[CONTAINER_CHILD_FDS_MAX];
-    spawn_keep_t keep = {fds, container_child_fds(&spec, fds), preserve_fds};
+    spawn_keep_t keep = {fds, container_child_fds(&spec, fds), preserve_fds, -1};
     pid_t child = join_spawn(&target, &keep, exec_main, &spec, err);
     free(spec.env);
     if (console[1] >= 0)

@@ -13,17 +13,12 @@
 
 #include "base/compat.h"
 #include "base/proc.h"
+#include "base/sync.h"
 #include "base/util.h"
-
-/* Joiner -> caller, in one write (smaller than PIPE_BUF: never split). */
-typedef struct {
-    pid_t pid; /* the joined process, or -1 */
-    upod_error_t err;
-} join_report_t;
 
 /* What the three processes share, made by the caller before the fork. */
 typedef struct {
-    int report[2];    /* joiner -> caller: a join_report_t */
+    int report[2];    /* joiner -> caller: SYNC_JOINED or SYNC_ERROR (a socketpair) */
     int go[2];        /* caller -> joined: one byte once the caller has its pid */
     int caller_pidfd; /* the caller, for the joined process */
 } join_channel_t;
@@ -50,7 +45,11 @@ static int channel_open(join_channel_t *ch, upod_error_t *err)
     ch->caller_pidfd = upod_pidfd_open(getpid(), 0);
     if (ch->caller_pidfd < 0)
         return upod_fail(err, errno, "cannot open a pidfd of upod");
-    if (pipe2(ch->report, O_CLOEXEC) < 0 || pipe2(ch->go, O_CLOEXEC) < 0) {
+    if (sync_socketpair(ch->report, err) < 0) {
+        channel_close(ch);
+        return -1;
+    }
+    if (pipe2(ch->go, O_CLOEXEC) < 0) {
         int saved = errno;
         channel_close(ch);
         return upod_fail(err, saved, "pipe");
@@ -132,19 +131,18 @@ __attribute__((noreturn)) static void joiner_main(const join_target_t *t,
      * process must see its end if the caller gives up. */
     close_if_open(&ch->report[0]);
     close_if_open(&ch->go[1]);
-    join_report_t rep;
-    memset(&rep, 0, sizeof(rep));
-    rep.pid = -1;
-    if (join_namespaces(t, &rep.err) == 0) {
+    upod_error_t err = {0};
+    if (join_namespaces(t, &err) == 0) {
         /* Our child would not be the caller's: CLONE_PARENT. */
         pid_t pid = upod_clone_parent();
         if (pid == 0)
             joined_main(keep, ch->go[0], ch->caller_pidfd, fn, arg);
-        if (pid < 0)
-            upod_fail(&rep.err, errno, "cannot fork");
-        rep.pid = pid;
+        if (pid > 0)
+            _exit(sync_send(ch->report[1], SYNC_JOINED, pid, &err) < 0 ? 1 : 0);
+        upod_fail(&err, errno, "cannot fork");
     }
-    _exit(fd_write_all(ch->report[1], &rep, sizeof(rep)) < 0 ? 1 : 0);
+    sync_send_error(ch->report[1], &err);
+    _exit(1);
 }
 
 /* The joiner's report: the joined process's pid, or -1 with its error.
@@ -152,21 +150,12 @@ __attribute__((noreturn)) static void joiner_main(const join_target_t *t,
  * it gets no go-ahead and exits. */
 static pid_t read_report(int fd, upod_error_t *err)
 {
-    join_report_t rep;
-    size_t got = 0;
-    ssize_t n;
-    while (got < sizeof(rep) &&
-           (n = TEMP_FAILURE_RETRY(read(fd, (char *)&rep + got, sizeof(rep) - got))) > 0)
-        got += (size_t)n;
-    if (got != sizeof(rep))
-        return upod_fail(err, 0, "the process joining the namespaces ended without a word");
-    if (rep.pid > 0)
-        return rep.pid;
-    rep.err.msg[sizeof(rep.err.msg) - 1] = '\0';
-    *err = rep.err;
-    if (!err->status)
-        err->status = EXIT_UPOD_FAILED;
-    return -1;
+    sync_msg_t msg;
+    if (sync_expect(fd, SYNC_JOINED, -1, "the process joining the namespaces", &msg, err) < 0)
+        return -1;
+    if (msg.value <= 0 || msg.value > 0x7fffffff)
+        return upod_fail(err, EPROTO, "the process joining the namespaces named no process");
+    return (pid_t)msg.value;
 }
 
 pid_t join_spawn(const join_target_t *target, const spawn_keep_t *keep, join_fn_t fn, void *arg,

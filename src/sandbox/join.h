@@ -31,11 +31,14 @@
 #include "sandbox/podns.h"
 
 /* What the joined process keeps of the caller's fds (above 2) until fn
- * runs: fds[0..n-1], and 3..preserve+2 (--preserve-fds). NULL: nothing. */
+ * runs: fds[0..n-1], and 3..preserve+2 (--preserve-fds). NULL: nothing.
+ * report: one of fds, where a failure before fn runs is sent as
+ * SYNC_ERROR (the container's setup socket); -1: stderr. */
 typedef struct {
     const int *fds;
     size_t n;
     unsigned preserve;
+    int report;
 } spawn_keep_t;
 
 /* Where to go: the namespaces ns->fd[] named by flags (podns_join), or,

@@ -157,6 +157,31 @@ static void test_kill_and_reap(void **state)
     assert_int_equal(WEXITSTATUS(status), 7);
 }
 
+/* The joiner's report (sandbox/join.c): the joined process's pid, or the
+ * joiner's error with its errno; a joiner that dies first is a hang-up. */
+static void test_joined_report(void **state)
+{
+    (void)state;
+    int sv[2];
+    upod_error_t err = {0};
+    sync_msg_t msg;
+    assert_int_equal(sync_socketpair(sv, &err), 0);
+    assert_int_equal(sync_send(sv[1], SYNC_JOINED, 4242, &err), 0);
+    assert_int_equal(sync_expect(sv[0], SYNC_JOINED, 1000, "joiner", &msg, &err), 0);
+    assert_int_equal(msg.value, 4242);
+    upod_error_t sent = {0};
+    upod_fail(&sent, EPERM, "cannot join pod web");
+    sync_send_error(sv[1], &sent);
+    assert_int_equal(sync_expect(sv[0], SYNC_JOINED, 1000, "joiner", &msg, &err), -1);
+    assert_int_equal(err.errnum, EPERM);
+    assert_string_equal(err.msg, "cannot join pod web");
+    close(sv[1]);
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(sync_expect(sv[0], SYNC_JOINED, 1000, "joiner", &msg, &err), -1);
+    assert_non_null(strstr(err.msg, "joiner"));
+    close(sv[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_hangup_refuses_messages),
         cmocka_unit_test(test_exec_closes_the_setup_socket),
         cmocka_unit_test(test_kill_and_reap),
+        cmocka_unit_test(test_joined_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
