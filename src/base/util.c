@@ -42,12 +42,6 @@ void upod_killp(pid_t *pid)
     kill_and_reap(*pid);
 }
 
-void upod_fclosep(FILE **f)
-{
-    if (*f)
-        fclose(*f);
-}
-
 static void out_of_memory(void)
 {
     static const char msg[] = "Error: out of memory\n";

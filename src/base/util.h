@@ -13,10 +13,8 @@
  * is released whenever it leaves scope, so error paths cannot leak. */
 void upod_freep(void *p);
 void upod_closep(int *fd);
-void upod_fclosep(FILE **f);
 #define cleanup_free __attribute__((cleanup(upod_freep)))
 #define cleanup_close __attribute__((cleanup(upod_closep)))
-#define cleanup_fclose __attribute__((cleanup(upod_fclosep)))
 
 /* Hand ownership out of a cleanup_* variable. */
 static inline void *steal_pointer(void *pp)

@@ -15,7 +15,6 @@
 #include "state/ctr.h"
 #include "text/envfile.h"
 #include "sandbox/inroot.h"
-#include "proc/monitor.h"
 #include "text/share.h"
 #include "state/pod.h"
 #include "base/signals.h"
