@@ -245,3 +245,16 @@ int sync_expect_fds(int fd, sync_type_t expected, int timeout_ms, const char *wh
     *n = passed.n;
     return r < 0 ? -1 : 0;
 }
+
+void sync_fail_exit(int report_fd, int code, const char *what, int errnum)
+{
+    if (report_fd >= 0) {
+        upod_error_t failure = {0};
+        upod_fail_status(&failure, code, errnum, "%s", what);
+        sync_send_error(report_fd, &failure);
+    } else {
+        dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
+                errnum ? strerror(errnum) : "");
+    }
+    _exit(code);
+}

@@ -69,6 +69,11 @@ int sync_send_fds(int fd, sync_type_t type, int64_t value, const int *passed, si
                   upod_error_t *err);
 /* Forward a failure to the parent (best effort: the child exits next). */
 void sync_send_error(int fd, const upod_error_t *failure);
+/* A forked child's end on failure: what (and errnum's text) to its parent
+ * as SYNC_ERROR with status code on report_fd, or, when report_fd is -1,
+ * as "Error: ..." on stderr (a parent that shares it); then _exit(code). */
+__attribute__((noreturn)) void sync_fail_exit(int report_fd, int code, const char *what,
+                                              int errnum);
 /* Wait up to timeout_ms (-1: forever) for a message of the expected type.
  * A SYNC_ERROR becomes err (with the peer's message); a hang-up or timeout
  * fails with what_peer named in the message. */

@@ -10,14 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/sync.h"
 #include "net/netlink.h"
 #include "proc/spawn.h"
 
+/* pod enter's command shares the CLI's stderr: its failures go there. */
 __attribute__((noreturn)) static void die_child(int code, const char *what, int errnum)
 {
-    dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
-            errnum ? strerror(errnum) : "");
-    _exit(code);
+    sync_fail_exit(-1, code, what, errnum);
 }
 
 static void mount_fresh(const char *fs, const char *target, const char *data)

@@ -34,15 +34,7 @@ static int wait_child(pid_t pid)
  * SYNC_ERROR on report (the container's setup socket), else on stderr. */
 __attribute__((noreturn)) static void die_child(int report, int code, const char *what, int errnum)
 {
-    if (report >= 0) {
-        upod_error_t failure = {0};
-        upod_fail_status(&failure, code, errnum, "%s", what);
-        sync_send_error(report, &failure);
-    } else {
-        dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
-                errnum ? strerror(errnum) : "");
-    }
-    _exit(code);
+    sync_fail_exit(report, code, what, errnum);
 }
 
 int pod_spawn(const pod_t *pod, int pods_fd, bool all_infra, int extra_fresh, pod_child_fn_t fn,

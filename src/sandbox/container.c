@@ -83,15 +83,7 @@ static int report_fd = -1;
 
 __attribute__((noreturn)) static void fail_exit(int code, const char *what, int errnum)
 {
-    if (report_fd >= 0) {
-        upod_error_t failure = {0};
-        upod_fail_status(&failure, code, errnum, "%s", what);
-        sync_send_error(report_fd, &failure);
-    } else {
-        dprintf(STDERR_FILENO, "Error: %s%s%s\n", what, errnum ? ": " : "",
-                errnum ? strerror(errnum) : "");
-    }
-    _exit(code);
+    sync_fail_exit(report_fd, code, what, errnum);
 }
 
 __attribute__((noreturn, format(printf, 2, 3))) static void failf(int errnum, const char *fmt,
