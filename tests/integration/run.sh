@@ -7,9 +7,12 @@
 # with "-o", that the security tests act as (through sudo: "as_other" in
 # lib.sh; a rule in /etc/sudoers.d that the run removes); copy the binary and the tests into a fresh world-readable
 # directory (the checkout may not be readable by others), give the user its
-# own 0700 XDG_RUNTIME_DIR, and drop privileges with setpriv. The tests that
-# need a particular /dev/net/tun mode are run once per mode (0600, as this
-# machine ships it, then 0666); the device's mode is restored afterwards.
+# own 0700 XDG_RUNTIME_DIR, and drop privileges with setpriv. The tests run
+# in a mount namespace of their own where /dev/net/tun is a node of ours,
+# mode 0666 (as .ci/run leaves the device); then the tests that need a
+# particular /dev/net/tun mode run again with one of mode 0600 (as this
+# machine ships it). The real device is never changed: other runs on the
+# machine see it as it is.
 # As a plain user: run the tests directly, with a temporary XDG_RUNTIME_DIR.
 # Arguments go to runner.sh: --only t_run.sh runs one file. --script FILE
 # runs FILE instead (make tutorial, make bench).
@@ -64,7 +67,6 @@ ensure_test_user() {
     fi
 }
 
-tun_mode_saved=""
 run_tmpfs=""
 cleanup() {
     local status=$?
@@ -72,9 +74,6 @@ cleanup() {
         pkill -KILL -u "$test_user" 2>/dev/null || true
         sleep 0.2
         umount "$run_tmpfs" 2>/dev/null || umount -l "$run_tmpfs" 2>/dev/null || true
-    fi
-    if [ -n "$tun_mode_saved" ]; then
-        chmod "$tun_mode_saved" /dev/net/tun
     fi
     if [ "$(id -u)" -eq 0 ]; then
         # Nothing of the test users may outlive the run.
@@ -87,7 +86,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# run_as_user ARGS...: run the test runner with a clean environment.
+# with_tun MODE COMMAND...: run COMMAND in a mount namespace of its own,
+# where /dev/net/tun is a character device 10,200 (the tun device) of mode
+# MODE, owned by root, on a tmpfs of that namespace.
+with_tun() {
+    local mode=$1
+    shift
+    mkdir -p "$stage/tun"
+    unshare --mount --propagation private -- /bin/sh -c '
+        set -e
+        mount -t tmpfs -o size=16k,mode=0755 upod-tun "$1"
+        mknod -m "$2" "$1/tun" c 10 200
+        mount --bind "$1/tun" /dev/net/tun
+        shift 2
+        exec "$@"' sh "$stage/tun" "$mode" "$@"
+}
+
+# run_as_user ARGS...: run the test runner with a clean environment; as
+# root, with /dev/net/tun of mode $tun_mode (see with_tun) when it is set.
+tun_mode=""
 run_as_user() {
     local home=$stage/home run=$stage/run
     # Scripts (benchmarks) get what a login session gives: a tmpfs at
@@ -105,7 +122,9 @@ run_as_user() {
     chmod 0700 "$run"
     if [ "$(id -u)" -eq 0 ]; then
         chown "$test_user:$test_user" "$home" "$run"
-        setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
+        local ns=()
+        [ -z "$tun_mode" ] || ns=(with_tun "$tun_mode")
+        "${ns[@]}" setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
             env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
             USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" \
             OTHER_USER="$other_user" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" SYSPROBE="$stage/tools/sysprobe" TESTS="$stage/integration" \
@@ -129,20 +148,20 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
     ensure_test_user
     # The whole suite with the device usable, as .ci/run leaves it.
-    tun_mode_saved=$(stat -c %a /dev/net/tun 2>/dev/null || true)
-    [ -n "$tun_mode_saved" ] && chmod 0666 /dev/net/tun
+    [ -c /dev/net/tun ] && tun_mode=0666
     if [ "$script" = script.sh ]; then
         run_as_user "$@"
         exit
     fi
-    run_as_user --tap-start 1 "$@"
-    # Then the tun checks again with the device as this machine ships it.
-    if [ -n "$tun_mode_saved" ]; then
-        chmod 0600 /dev/net/tun
-        run_as_user --tap-start 1000 --only t_tun.sh
-        chmod "$tun_mode_saved" /dev/net/tun
-        tun_mode_saved=""
+    status=0
+    run_as_user --tap-start 1 "$@" || status=$?
+    # Then the tun checks again with the device as this machine ships it
+    # (whatever the first part found).
+    if [ -n "$tun_mode" ]; then
+        tun_mode=0600
+        run_as_user --tap-start 1000 --only t_tun.sh || status=$?
     fi
+    exit "$status"
 elif [ "$script" = script.sh ]; then
     run_as_user "$@"
 else
