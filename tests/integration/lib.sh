@@ -62,7 +62,7 @@ as_other() {
 
 # Pods left by a test are removed when it ends, whatever happened.
 cleanup_pods() {
-    "$UPOD" pod rm --all --force >/dev/null 2>&1 || true
+    "$UPOD" pod rm --all --force -t 0 >/dev/null 2>&1 || true
 }
 trap cleanup_pods EXIT
 

@@ -83,7 +83,7 @@ test_rm_force_and_auto_remove() {
     wait_for 5 sh -c "! '$UPOD' ps -a --format '{{.Names}}' | grep -qx gone" ||
         fail "--rm container still listed"
     drun d5 --name forced sleep 300 >/dev/null
-    run_upod rm -f -t 1 forced
+    run_upod rm -f -t 0 forced
     assert_status 0
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c forced)" "0" "forced gone"
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records left"
@@ -139,7 +139,7 @@ test_exec_joins_the_running_container() {
     run_upod exec nosuchctr true
     assert_status 125
     assert_contains "$err" "no such container"
-    run_upod stop -t 1 box
+    run_upod stop -t 0 box
     run_upod exec box true
     assert_status 125
     assert_contains "$err" "can only exec in running containers"

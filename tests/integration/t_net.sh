@@ -288,7 +288,7 @@ test_containers_get_their_own_network_when_net_is_not_shared() {
     [ "$a" != "$b" ] || fail "n1 and n2 share a network namespace ($a)"
     wait_for 5 sh -c "[ \$(ls -l /proc/$kp/fd | grep -c /net/tun) = 3 ]" ||
         fail "the keeper serves $(tun_fds) taps, expected 3"
-    "$UPOD" rm -f n1 n2 >/dev/null
+    "$UPOD" rm -f -t 0 n1 n2 >/dev/null
     wait_for 10 sh -c "[ \$(ls -l /proc/$kp/fd | grep -c /net/tun) = 1 ]" ||
         fail "the containers' taps were not freed: $(tun_fds) left"
 }

@@ -240,7 +240,7 @@ test_run_without_pod_publishes_ports() {
     assert_eq "$(curl -fsS "http://127.0.0.1:$port/")" "served" "the page through the port"
     run_upod port web
     assert_eq "$out" "80/tcp -> 127.0.0.1:$port" "upod port"
-    run_upod rm -f web
+    run_upod rm -f -t 0 web
     assert_status 0
     run_upod pod ps -q
     assert_eq "$out" "" "pods left"

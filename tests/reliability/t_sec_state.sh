@@ -149,9 +149,9 @@ test_corrupt_container_records_affect_only_themselves() {
         assert_contains "$err" "rm -f" "$how: start says how to remove it"
 
         if [ "$how" = garbage ]; then
-            run_upod rm -f -t 1 "$id"
+            run_upod rm -f -t 0 "$id"
         else
-            run_upod rm -f -t 1 --all
+            run_upod rm -f -t 0 --all
         fi
         assert_status 0
         assert_contains "$out" "$id" "$how: rm prints the id"
@@ -196,7 +196,7 @@ assert_contains "$err" "No space left on device" "start: stderr"
 assert_eq "$(status_of c1)" "Created" "c1 after a failed start"
 sleep 0.3
 runs 301 && fail "c1 runs while its record says $(status_of c1)"
-run_upod restart -t 1 c2
+run_upod restart -t 0 c2
 [ "$status" -ne 0 ] || fail "restart on a full disk returned 0 (ps: $(status_of c2))"
 assert_contains "$err" "No space left on device" "restart: stderr"
 sleep 0.3
@@ -212,7 +212,7 @@ run_upod start c1
 assert_status 0
 assert_contains "$(status_of c1)" "Up" "c1 once space is back"
 runs 301 || fail "c1 does not run once space is back"
-run_upod restart -t 1 c2
+run_upod restart -t 0 c2
 assert_status 0
 assert_contains "$(status_of c2)" "Up" "c2 once space is back"
 runs 302 || fail "c2 does not run once space is back"
