@@ -63,7 +63,15 @@ test_default_share_is_ipc_net_uts() {
     run_upod pod inspect --format '{{json .SharedNamespaces}}' dflt
     assert_eq "$out" '["ipc","net","uts"]' "SharedNamespaces"
     assert_eq "$(ns_of dflt net)" "$(ns_of dflt net)" "net"
-    [ "$(ns_of dflt pid)" != "$(ns_of dflt pid)" ] || fail "pid is shared by default"
+    # The first process stays alive while the second looks: the kernel
+    # reuses the number of a namespace as soon as it is freed.
+    local a b
+    "$UPOD" pod enter dflt sh -c "readlink /proc/self/ns/pid; sleep 2" >"$TESTDIR/first" &
+    wait_for 2 test -s "$TESTDIR/first" || fail "first enter printed nothing for pid"
+    a=$(cat "$TESTDIR/first")
+    b=$(ns_of dflt pid) || fail "enter failed for pid"
+    wait
+    [ "$a" != "$b" ] || fail "pid is shared by default"
 }
 
 test_share_plus_adds_to_default() {
@@ -147,9 +155,14 @@ test_kill_infra_marks_exited() {
 
 test_sigterm_to_infra_exits_cleanly() {
     create_started_pod term
+    local keeper
+    keeper=$("$UPOD" pod inspect --format '{{.KeeperPid}}' term)
     kill -TERM "$(infra_pid term)"
     wait_for 2 sh -c "[ \"\$('$UPOD' pod ps --format '{{.Status}}')\" = Exited ]" ||
         fail "pod not Exited after SIGTERM to the infra"
+    # The pod reads Exited as soon as its infra is gone, and 137 until its
+    # keeper has written down the infra's status: it then ends.
+    wait_for 5 eval '! process_alive "$keeper"' || fail "the keeper outlived its infra"
     run_upod pod inspect --format '{{.ExitCode}}' term
     assert_eq "$out" "0" "exit code after SIGTERM"
 }
