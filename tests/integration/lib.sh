@@ -60,6 +60,42 @@ as_other() {
     sudo -n -u "$OTHER_USER" -- "$@"
 }
 
+# free_port [COUNT]: the first of COUNT consecutive host ports that no
+# socket uses now (TCP or UDP, in any state, on any address) and that no
+# other test of this run has been given: tests that run at the same time
+# never share a port. From 42200-47999, less the fixed ports that the
+# tests of other checkouts may use at the same time (t_net.sh's 42000 and
+# up, 43080, 44080, 44090, t_sec_ports.sh's 47000 and up); a port is
+# reserved by a directory in $UPOD_TEST_PORTS (the runner's), never freed
+# during the run.
+free_port() {
+    local count=${1:-1} dir=${UPOD_TEST_PORTS:-$TESTDIR/.ports} used first p i tries=0
+    mkdir -p "$dir" || fail "free_port: cannot make $dir"
+    used=" $(ss -Htuan | awk '{n = split($5, a, ":"); print a[n]}' | sort -u | tr '\n' ' ') "
+    first=$((42200 + RANDOM % 5700))
+    while [ $tries -lt 5800 ]; do
+        tries=$((tries + 1))
+        first=$((first + 1))
+        [ $((first + count - 1)) -le 47999 ] || first=42200
+        for ((i = 0; i < count; i++)); do
+            p=$((first + i))
+            case $p in 43080 | 44080 | 44090 | 470[0-9][0-9]) continue 2 ;; esac
+            case $used in *" $p "*) continue 2 ;; esac
+        done
+        for ((i = 0; i < count; i++)); do
+            mkdir "$dir/$((first + i))" 2>/dev/null && continue
+            while [ $i -gt 0 ]; do # taken meanwhile: give back the others
+                i=$((i - 1))
+                rmdir "$dir/$((first + i))"
+            done
+            continue 2
+        done
+        echo "$first"
+        return 0
+    done
+    fail "free_port: no $count free consecutive ports"
+}
+
 # Pods left by a test are removed when it ends, whatever happened.
 cleanup_pods() {
     "$UPOD" pod rm --all --force -t 0 >/dev/null 2>&1 || true

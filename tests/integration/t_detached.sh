@@ -181,7 +181,9 @@ d9" "a container and a pod"
 
 test_kill_wait_and_port() {
     setup d10
-    "$UPOD" pod create --name d10p -p $((42000 + 90)):80 >/dev/null
+    local port
+    port=$(free_port) || exit 1
+    "$UPOD" pod create --name d10p -p $port:80 >/dev/null
     drun d10p --name target sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null ||
         fail "run -d failed"
     sleep 0.3
@@ -196,7 +198,7 @@ test_kill_wait_and_port() {
     assert_status 125
     assert_contains "$err" "can only kill running containers"
     run_upod port target
-    assert_eq "$out" "80/tcp -> 0.0.0.0:$((42000 + 90))" "port of a container"
+    assert_eq "$out" "80/tcp -> 0.0.0.0:$port" "port of a container"
 }
 
 test_pod_rm_removes_its_containers() {

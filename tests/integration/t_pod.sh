@@ -304,10 +304,13 @@ test_pod_ps_columns_and_formats() {
 }
 
 test_inspect_shows_ports_and_namespaces() {
-    create_started_pod ports -p 8080:80 -p 127.0.0.1:9000-9001:9000-9001/udp
+    local port udp
+    port=$(free_port) || exit 1
+    udp=$(free_port 2) || exit 1
+    create_started_pod ports -p $port:80 -p 127.0.0.1:$udp-$((udp + 1)):9000-9001/udp
     run_upod pod inspect ports
     assert_status 0
-    jq -e '.InfraConfig.PortBindings["80/tcp"][0].HostPort == "8080"
+    jq -e --arg port "$port" '.InfraConfig.PortBindings["80/tcp"][0].HostPort == $port
            and .InfraConfig.PortBindings["9001/udp"][0].HostIp == "127.0.0.1"
            and .State == "Running" and .NumContainers == 1
            and (.Namespaces.net | startswith("/proc/"))
@@ -333,12 +336,14 @@ test_enter_exit_codes() {
 }
 
 test_infra_shows_in_ps_as_container() {
-    run_upod pod create --name shown -p 8080:80
+    local port
+    port=$(free_port) || exit 1
+    run_upod pod create --name shown -p $port:80
     local id=$out
     run_upod ps --format '{{.Names}}'
     assert_eq "$out" "" "ps without -a lists no created infra"
     run_upod ps -a --format '{{.Names}} {{.State}} {{.Ports}}'
-    assert_eq "$out" "${id:0:12}-infra created 0.0.0.0:8080->80/tcp" "ps -a"
+    assert_eq "$out" "${id:0:12}-infra created 0.0.0.0:$port->80/tcp" "ps -a"
     run_upod pod start shown
     run_upod ps
     assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "CONTAINER ID IMAGE COMMAND CREATED STATUS PORTS NAMES" "ps header"

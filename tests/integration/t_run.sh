@@ -239,7 +239,8 @@ test_run_without_pod_publishes_ports() {
     make_rootfs "$TESTDIR/rootfs"
     mkdir -p "$TESTDIR/rootfs/www"
     echo served >"$TESTDIR/rootfs/www/index.html"
-    local port=43080 # t_net.sh uses 42000 and up
+    local port
+    port=$(free_port) || exit 1
     "$UPOD" run -d --name web -p "127.0.0.1:$port:80" --rootfs "$TESTDIR/rootfs" \
         httpd -f -p 80 -h /www >/dev/null || fail "run -d -p"
     wait_for 10 sh -c "curl -fsS http://127.0.0.1:$port/ >/dev/null 2>&1" || fail "no answer on $port"

@@ -19,9 +19,10 @@ test_kill_pod_create_at_random_points() {
 }
 
 test_kill_pod_start_at_random_points() {
-    local i
+    local i port
     for i in $(seq 1 "$ROUNDS"); do
-        run_upod pod create --name "s$i" -p "127.0.0.1:$((61100 + i)):80"
+        port=$(free_port) || exit 1
+        run_upod pod create --name "s$i" -p "127.0.0.1:$port:80"
         assert_status 0
         kill_at_random pod start "s$i"
         assert_truthful
