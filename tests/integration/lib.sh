@@ -129,8 +129,11 @@ process_alive() {
 processes_in_userns() {
     local p state
     case $1 in user:\[*\]) ;; *) fail "processes_in_userns: no namespace given ($1)" ;; esac
-    for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/ns/user" 2>/dev/null)" = "$1" ] || continue
+    # One find reads every process's link (-lname: brackets escaped).
+    local pattern=${1//\[/\\[}
+    pattern=${pattern//\]/\\]}
+    for p in $(find /proc/[0-9]*/ns/user -maxdepth 0 -lname "$pattern" 2>/dev/null); do
+        p=${p%/ns/user}
         state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "$p/status" 2>/dev/null)
         [ "$state" = Z ] || [ -z "$state" ] || echo "${p#/proc/}"
     done
