@@ -96,6 +96,30 @@ free_port() {
     fail "free_port: no $count free consecutive ports"
 }
 
+# in_own_cgroup PID: the process is one of this test's. The runner gives
+# each test a cgroup v2 of its own ($UPOD_TEST_CGROUP, when it can: as
+# root, tests/integration/run.sh delegates one to it); every process the
+# test starts stays there, detached or not, whoever it runs as. Without
+# one, every process counts as the test's: the runner then runs the tests
+# that look at the user's processes alone (PROCESS_TABLE_TESTS).
+in_own_cgroup() {
+    [ -n "${UPOD_TEST_CGROUP:-}" ] || return 0
+    local cg
+    cg=$(sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null)
+    # Unreadable (gone meanwhile): counted, so that nothing is ever hidden.
+    [ -z "$cg" ] || [ "$cg" = "$UPOD_TEST_CGROUP" ]
+}
+
+# own_pgrep ARGS...: pgrep ARGS among the test user's processes, only this
+# test's (as in_own_cgroup); pgrep's output and status.
+own_pgrep() {
+    if [ -n "${UPOD_TEST_CGROUP:-}" ]; then
+        pgrep -u "$(id -u)" --cgroup "$UPOD_TEST_CGROUP" "$@"
+    else
+        pgrep -u "$(id -u)" "$@"
+    fi
+}
+
 # Pods left by a test are removed when it ends, whatever happened.
 cleanup_pods() {
     "$UPOD" pod rm --all --force -t 0 >/dev/null 2>&1 || true

@@ -1,5 +1,10 @@
 # Detached containers: run -d, the monitor, logs, ps, stop, rm.
 
+# They look for monitors among the user's processes (own_pgrep: see
+# tests/integration/runner.sh).
+PROCESS_TABLE_TESTS="test_detached_errors_leave_nothing test_pod_stop_ends_its_containers
+    test_pod_rm_removes_its_containers"
+
 setup() { # POD
     make_rootfs "$TESTDIR/rootfs"
     run_upod pod create --name "$1"
@@ -100,7 +105,7 @@ test_detached_errors_leave_nothing() {
     assert_status 125
     assert_contains "$err" "already in use"
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c twin)" "1" "twin records"
-    assert_eq "$(pgrep -u "$(id -u)" -fc '^upod-monitor twin$' || true)" "1" "monitors of twin"
+    assert_eq "$(own_pgrep -fc '^upod-monitor twin$' || true)" "1" "monitors of twin"
 }
 
 test_pod_stop_ends_its_containers() {
@@ -109,7 +114,7 @@ test_pod_stop_ends_its_containers() {
     run_upod pod stop d7
     wait_for 5 sh -c "'$UPOD' ps -a --format '{{.Names}} {{.State}}' | grep -q 'inpod exited'" ||
         fail "container not exited after pod stop: $(status_of inpod)"
-    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-monitor inpod$' || true)" "" "monitor left"
+    assert_eq "$(own_pgrep -f '^upod-monitor inpod$' || true)" "" "monitor left"
 }
 
 test_exec_joins_the_running_container() {
@@ -213,7 +218,7 @@ test_pod_rm_removes_its_containers() {
     assert_status 0
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -v infra | sort | paste -sd, -)" "elsewhere" \
         "containers after pod rm -f"
-    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-monitor (inside|done)$' || true)" "" "monitors left"
+    assert_eq "$(own_pgrep -f '^upod-monitor (inside|done)$' || true)" "" "monitors left"
     sleep 0.5
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c -E '^(inside|done)$')" "0" "records brought back"
 }

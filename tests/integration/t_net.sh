@@ -2,6 +2,11 @@
 
 # Each test uses host ports of its own (free_port, lib.sh).
 
+# They look for keepers among the user's processes (own_pgrep: see
+# tests/integration/runner.sh).
+PROCESS_TABLE_TESTS="test_port_in_use_is_named_and_changes_nothing
+    test_containers_get_their_own_network_when_net_is_not_shared"
+
 httpd_in_pod() { # POD PORT: busybox httpd serving $TESTDIR/www on PORT inside POD
     mkdir -p "$TESTDIR/www"
     echo "hello from $1" >"$TESTDIR/www/index.html"
@@ -187,7 +192,7 @@ test_port_in_use_is_named_and_changes_nothing() {
     run_upod pod ps --filter name=clash2 --format '{{.Status}}'
     assert_eq "$out" "Created" "status of the refused pod"
     # No keeper of it is left (its title names the pod; zombies have none).
-    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-keeper clash2$' || true)" "" "keeper of the refused pod"
+    assert_eq "$(own_pgrep -f '^upod-keeper clash2$' || true)" "" "keeper of the refused pod"
 }
 
 test_privileged_port_is_explained() {
@@ -280,7 +285,7 @@ test_containers_get_their_own_network_when_net_is_not_shared() {
     run_upod pod create --name apart --share none --network slirp:allow_host_loopback=true
     run_upod pod start apart
     assert_status 0
-    kp=$(pgrep -u "$(id -u)" -f '^upod-keeper apart')
+    kp=$(own_pgrep -f '^upod-keeper apart')
     [ -n "$kp" ] || fail "no keeper for pod apart"
     tun_fds() { ls -l "/proc/$kp/fd" | grep -c '/net/tun'; }
     assert_eq "$(tun_fds)" "1" "the keeper's taps: the pod's"

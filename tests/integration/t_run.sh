@@ -1,6 +1,10 @@
 # Containers run attached in pods: rootfs, mounts, capabilities, exit codes,
 # and the namespace semantics of --share, seen from inside.
 
+# They look for upod's processes among the user's (own_pgrep: see
+# tests/integration/runner.sh).
+PROCESS_TABLE_TESTS="test_run_without_pod_gets_a_pod_of_its_own test_run_init_forwards_signals_and_reaps"
+
 setup_pod() { # NAME [create options...]
     make_rootfs "$TESTDIR/rootfs"
     run_upod pod create --name "$@"
@@ -218,7 +222,7 @@ test_run_without_pod_gets_a_pod_of_its_own() {
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records"
     local left
     # (zombies are ended processes that this machine's init reaps late)
-    left=$(pgrep -u "$(id -u)" -x 'upod-(infra|keeper|monitor)' |
+    left=$(own_pgrep -x 'upod-(infra|keeper|monitor)' |
         xargs -r ps -o pid=,stat=,args= -p | awk '$2 !~ /^Z/')
     assert_eq "$left" "" "keepers, infras, monitors left"
     # A pod named as the container exists already: a clear error, nothing made.
@@ -313,8 +317,9 @@ test_run_init_forwards_signals_and_reaps() {
     crun initp --init sh -c 'trap "echo term-seen; exit 5" TERM; while :; do sleep 0.1; done' \
         >"$TESTDIR/o" &
     local runner=$! init_pid=""
-    wait_for 5 sh -c "pgrep -u $(id -u) -x upod-init >/dev/null" || fail "no upod-init process"
-    init_pid=$(pgrep -u "$(id -u)" -x upod-init | head -n 1)
+    init_runs() { own_pgrep -x upod-init >/dev/null; }
+    wait_for 5 init_runs || fail "no upod-init process"
+    init_pid=$(own_pgrep -x upod-init | head -n 1)
     sleep 0.3
     kill -TERM "$init_pid"
     wait "$runner"

@@ -27,7 +27,8 @@ alive() { # PID: running (not a zombie)
 # infra, monitor, relay, init: their names start with upod-) and anything in
 # a user namespace other than ours (a pod's). The test's shell and tools
 # are neither, nor is anything of another user's (other work may run on
-# the machine). The user's are those of its real uid (pgrep -U reads it
+# the machine), nor of another test's running at the same time
+# (in_own_cgroup). The user's are those of its real uid (pgrep -U reads it
 # from /proc/PID/status: the owner of /proc/PID is root while a process is
 # not dumpable).
 pod_processes() {
@@ -35,6 +36,7 @@ pod_processes() {
     me=$(readlink /proc/self/ns/user)
     for p in $(pgrep -U "$(id -u)"); do
         alive "$p" || continue
+        in_own_cgroup "$p" || continue
         comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
         case $comm in
         upod-*) echo "$p $comm" ;;
@@ -59,7 +61,7 @@ pod_truthful() {
     if [ "$state" = Running ]; then
         alive "$keeper" && alive "$infra"
     else
-        ! pgrep -u "$(id -u)" -f "^upod-keeper $name\$" >/dev/null
+        ! own_pgrep -f "^upod-keeper $name\$" >/dev/null
     fi
 }
 
@@ -72,7 +74,7 @@ ctr_truthful() {
     [ -n "$status" ] || return 0 # removed meanwhile
     case $status in
     Up*) alive "$pid" ;;
-    *) ! pgrep -u "$(id -u)" -f "^upod-monitor $name\$" >/dev/null ;;
+    *) ! own_pgrep -f "^upod-monitor $name\$" >/dev/null ;;
     esac
 }
 

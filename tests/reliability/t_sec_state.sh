@@ -7,6 +7,10 @@
 
 . "$TESTS/../reliability/helpers.sh"
 
+# It looks for its sleeps among the user's processes (own_pgrep: see
+# tests/integration/runner.sh).
+PROCESS_TABLE_TESTS=test_full_state_fs_start_and_restart
+
 STATE() { echo "$XDG_RUNTIME_DIR/upod"; }
 
 pod_id_of() { "$UPOD" pod inspect --format '{{.Id}}' "$1"; }
@@ -178,7 +182,7 @@ set -u
 TESTDIR=$1
 mount -t tmpfs -o size=2m,mode=0700 tmpfs "$XDG_RUNTIME_DIR" || fail "cannot mount a tmpfs"
 status_of() { "$UPOD" ps -a --filter "name=^$1\$" --format '{{.Status}}'; }
-runs() { pgrep -u "$(id -u)" -f "sleep $1" >/dev/null; }
+runs() { own_pgrep -f "sleep $1" >/dev/null; }
 run_upod pod create --name a
 assert_status 0
 run_upod pod start a
