@@ -10,6 +10,14 @@ create_started_pod() { # NAME [create options...]
     assert_status 0
 }
 
+# enter_and_hold POD KIND: print the KIND namespace of a process entered
+# into POD, which stays alive until $TESTDIR/released exists (at most 20 s).
+enter_and_hold() {
+    rm -f "$TESTDIR/released"
+    "$UPOD" pod enter "$1" sh -c "readlink /proc/self/ns/$2; i=0
+        while [ ! -e '$TESTDIR/released' ] && [ \$i -lt 400 ]; do sleep 0.05; i=\$((i + 1)); done"
+}
+
 test_create_prints_id_and_status_created() {
     run_upod pod create --name web
     assert_status 0
@@ -47,10 +55,11 @@ test_share_none_only_the_user_namespace_is_the_pods() {
     for kind in net uts ipc pid; do
         # The first process stays alive while the second looks: the kernel
         # reuses the number of a namespace as soon as it is freed.
-        "$UPOD" pod enter lonely sh -c "readlink /proc/self/ns/$kind; sleep 2" >"$TESTDIR/first" &
+        enter_and_hold lonely "$kind" >"$TESTDIR/first" &
         wait_for 2 test -s "$TESTDIR/first" || fail "first enter printed nothing for $kind"
         a=$(cat "$TESTDIR/first")
         b=$(ns_of lonely $kind) || fail "enter failed for $kind"
+        touch "$TESTDIR/released"
         wait
         host=$(readlink /proc/self/ns/$kind)
         [ "$a" != "$b" ] || fail "$kind is shared by two entered processes in a --share none pod"
@@ -66,10 +75,11 @@ test_default_share_is_ipc_net_uts() {
     # The first process stays alive while the second looks: the kernel
     # reuses the number of a namespace as soon as it is freed.
     local a b
-    "$UPOD" pod enter dflt sh -c "readlink /proc/self/ns/pid; sleep 2" >"$TESTDIR/first" &
+    enter_and_hold dflt pid >"$TESTDIR/first" &
     wait_for 2 test -s "$TESTDIR/first" || fail "first enter printed nothing for pid"
     a=$(cat "$TESTDIR/first")
     b=$(ns_of dflt pid) || fail "enter failed for pid"
+    touch "$TESTDIR/released"
     wait
     [ "$a" != "$b" ] || fail "pid is shared by default"
 }

@@ -152,10 +152,16 @@ test_run_hostname_refused_when_uts_shared() {
 }
 
 # ns_in_container POD KIND [hold]: the namespace a container of POD sees;
-# with hold, the container stays alive 3 s (namespace numbers are reused as
-# soon as a namespace is freed).
+# with hold, the container stays alive until $TESTDIR/hold/released exists
+# (at most 20 s: namespace numbers are reused as soon as a namespace is
+# freed).
 ns_in_container() {
-    crun "$1" sh -c "readlink /proc/self/ns/$2; ${3:+sleep 3}"
+    if [ -n "${3:-}" ]; then
+        crun "$1" -v "$TESTDIR/hold:/hold" sh -c "readlink /proc/self/ns/$2; i=0
+            while [ ! -e /hold/released ] && [ \$i -lt 400 ]; do sleep 0.05; i=\$((i + 1)); done"
+    else
+        crun "$1" sh -c "readlink /proc/self/ns/$2; "
+    fi
 }
 
 test_namespace_semantics_from_two_containers() {
@@ -163,12 +169,15 @@ test_namespace_semantics_from_two_containers() {
     "$UPOD" pod create --name all --share net,uts,ipc,pid >/dev/null
     "$UPOD" pod create --name nothing --share none >/dev/null
     local kind a b
+    mkdir "$TESTDIR/hold"
     for kind in net uts ipc pid; do
         assert_eq "$(ns_in_container all $kind)" "$(ns_in_container all $kind)" "shared $kind"
+        rm -f "$TESTDIR/hold/released"
         ns_in_container nothing $kind hold >"$TESTDIR/first" &
         wait_for 5 test -s "$TESTDIR/first" || fail "first container printed nothing"
         a=$(cat "$TESTDIR/first")
         b=$(ns_in_container nothing $kind)
+        touch "$TESTDIR/hold/released"
         wait
         [ "$a" != "$b" ] || fail "$kind is shared by two containers of a --share none pod ($a)"
     done
