@@ -22,7 +22,8 @@
 #   runs as root). When a test ends, what is left of its processes there
 #   is killed.
 # The tests of tests/reliability, the longer ones, are started first.
-# Host ports: free_port (lib.sh) gives each test its own.
+# Host ports: free_port (lib.sh) gives each test its own. make_rootfs
+# copies a rootfs made once for the run.
 # UPOD_TEST_TIMES=FILE: a line per test is added to FILE: when it started
 # (seconds since the runner did), how long it took, the CPU seconds of
 # its processes (with cgroups; "-" without), its file and function.
@@ -47,7 +48,7 @@ esac
 
 t0=$EPOCHREALTIME
 results=$(mktemp -d "$XDG_RUNTIME_DIR/results.XXXXXX") || exit 1
-export UPOD_TEST_PORTS=$results/ports
+export UPOD_TEST_PORTS=$results/ports UPOD_TEST_ROOTFS=$results/rootfs
 
 # Per-test cgroups, if this runner was given a directory for them.
 cg_dir=${UPOD_TEST_CGROUP_DIR:-}
