@@ -70,8 +70,8 @@ for file in "${files[@]}"; do
     [ -n "$only" ] && [ "$name" != "$only" ] && continue
     listing=$(bash -c ". '$TESTS/lib.sh'; trap - EXIT; . '$file'
         declare -F | awk '\$3 ~ /^test_/ {print \$3}'
-        echo \"serial \${SERIAL_TESTS:-}\"
-        echo \"process-table \${PROCESS_TABLE_TESTS:-}\"") || {
+        echo serial \${SERIAL_TESTS:-}
+        echo process-table \${PROCESS_TABLE_TESTS:-}") || {
         echo "not ok $n - $name: cannot be read"
         exit 1
     }
