@@ -20,7 +20,9 @@
 #   That needs $UPOD_TEST_CGROUP_DIR: a cgroup directory that this runner
 #   is in and may write to (tests/integration/run.sh delegates one when it
 #   runs as root). When a test ends, what is left of its processes there
-#   is killed.
+#   is killed;
+# - ALONE_TESTS: tests that run alone, before the others, whatever the
+#   cgroups (a race of upod's that a busy machine shows: see the file).
 # The tests of tests/reliability, the longer ones, are started first.
 # Host ports: free_port (lib.sh) gives each test its own. make_rootfs
 # copies a rootfs made once for the run.
@@ -71,17 +73,19 @@ for file in "${files[@]}"; do
     listing=$(bash -c ". '$TESTS/lib.sh'; trap - EXIT; . '$file'
         declare -F | awk '\$3 ~ /^test_/ {print \$3}'
         echo serial \${SERIAL_TESTS:-}
-        echo process-table \${PROCESS_TABLE_TESTS:-}") || {
+        echo process-table \${PROCESS_TABLE_TESTS:-}
+        echo alone \${ALONE_TESTS:-}") || {
         echo "not ok $n - $name: cannot be read"
         exit 1
     }
     serial=$(sed -n 's/^serial //p' <<<"$listing")
     process_table=$(sed -n 's/^process-table //p' <<<"$listing")
     [ -z "$cg_dir" ] || process_table=""
+    alone=$(sed -n 's/^alone //p' <<<"$listing")
     for fn in $(grep '^test_' <<<"$listing"); do
         how=pool
         case " $serial " in *" all "* | *" $fn "*) how=serial ;; esac
-        case " $process_table " in *" all "* | *" $fn "*) how=alone ;; esac
+        case " $process_table $alone " in *" all "* | *" $fn "*) how=alone ;; esac
         t_file+=("$file")
         t_fn+=("$fn")
         t_how+=("$how")
