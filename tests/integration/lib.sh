@@ -60,9 +60,69 @@ as_other() {
     sudo -n -u "$OTHER_USER" -- "$@"
 }
 
+# free_port [COUNT]: the first of COUNT consecutive host ports that no
+# socket uses now (TCP or UDP, in any state, on any address) and that no
+# other test of this run has been given: tests that run at the same time
+# never share a port. From 42200-47999, less the fixed ports that the
+# tests of other checkouts may use at the same time (t_net.sh's 42000 and
+# up, 43080, 44080, 44090, t_sec_ports.sh's 47000 and up); a port is
+# reserved by a directory in $UPOD_TEST_PORTS (the runner's), never freed
+# during the run.
+free_port() {
+    local count=${1:-1} dir=${UPOD_TEST_PORTS:-$TESTDIR/.ports} used first p i tries=0
+    mkdir -p "$dir" || fail "free_port: cannot make $dir"
+    used=" $(ss -Htuan | awk '{n = split($5, a, ":"); print a[n]}' | sort -u | tr '\n' ' ') "
+    first=$((42200 + RANDOM % 5700))
+    while [ $tries -lt 5800 ]; do
+        tries=$((tries + 1))
+        first=$((first + 1))
+        [ $((first + count - 1)) -le 47999 ] || first=42200
+        for ((i = 0; i < count; i++)); do
+            p=$((first + i))
+            case $p in 43080 | 44080 | 44090 | 470[0-9][0-9]) continue 2 ;; esac
+            case $used in *" $p "*) continue 2 ;; esac
+        done
+        for ((i = 0; i < count; i++)); do
+            mkdir "$dir/$((first + i))" 2>/dev/null && continue
+            while [ $i -gt 0 ]; do # taken meanwhile: give back the others
+                i=$((i - 1))
+                rmdir "$dir/$((first + i))"
+            done
+            continue 2
+        done
+        echo "$first"
+        return 0
+    done
+    fail "free_port: no $count free consecutive ports"
+}
+
+# in_own_cgroup PID: the process is one of this test's. The runner gives
+# each test a cgroup v2 of its own ($UPOD_TEST_CGROUP, when it can: as
+# root, tests/integration/run.sh delegates one to it); every process the
+# test starts stays there, detached or not, whoever it runs as. Without
+# one, every process counts as the test's: the runner then runs the tests
+# that look at the user's processes alone (PROCESS_TABLE_TESTS).
+in_own_cgroup() {
+    [ -n "${UPOD_TEST_CGROUP:-}" ] || return 0
+    local cg
+    cg=$(sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null)
+    # Unreadable (gone meanwhile): counted, so that nothing is ever hidden.
+    [ -z "$cg" ] || [ "$cg" = "$UPOD_TEST_CGROUP" ]
+}
+
+# own_pgrep ARGS...: pgrep ARGS among the test user's processes, only this
+# test's (as in_own_cgroup); pgrep's output and status.
+own_pgrep() {
+    if [ -n "${UPOD_TEST_CGROUP:-}" ]; then
+        pgrep -u "$(id -u)" --cgroup "$UPOD_TEST_CGROUP" "$@"
+    else
+        pgrep -u "$(id -u)" "$@"
+    fi
+}
+
 # Pods left by a test are removed when it ends, whatever happened.
 cleanup_pods() {
-    "$UPOD" pod rm --all --force >/dev/null 2>&1 || true
+    "$UPOD" pod rm --all --force -t 0 >/dev/null 2>&1 || true
 }
 trap cleanup_pods EXIT
 
@@ -93,8 +153,11 @@ process_alive() {
 processes_in_userns() {
     local p state
     case $1 in user:\[*\]) ;; *) fail "processes_in_userns: no namespace given ($1)" ;; esac
-    for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/ns/user" 2>/dev/null)" = "$1" ] || continue
+    # One find reads every process's link (-lname: brackets escaped).
+    local pattern=${1//\[/\\[}
+    pattern=${pattern//\]/\\]}
+    for p in $(find /proc/[0-9]*/ns/user -maxdepth 0 -lname "$pattern" 2>/dev/null); do
+        p=${p%/ns/user}
         state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "$p/status" 2>/dev/null)
         [ "$state" = Z ] || [ -z "$state" ] || echo "${p#/proc/}"
     done
@@ -127,8 +190,27 @@ host_address() {
 }
 
 # make_rootfs DIR: a minimal rootfs from the host's static busybox, its
-# applets as relative links (they must resolve inside the container).
+# applets as relative links (they must resolve inside the container). A
+# copy (cp -a) of one made once per run, in $UPOD_TEST_ROOTFS (the
+# runner's), when that is set: the 270 links cost half a second each time.
 make_rootfs() {
+    local cache=${UPOD_TEST_ROOTFS:-} tmp
+    if [ -z "$cache" ]; then
+        build_rootfs "$1"
+        return
+    fi
+    if [ ! -d "$cache" ]; then
+        # Built aside, then renamed: whoever renames first, the others use it.
+        tmp=$(mktemp -d "$cache.XXXXXX") || fail "make_rootfs: mktemp"
+        build_rootfs "$tmp/rootfs"
+        mv -T "$tmp/rootfs" "$cache" 2>/dev/null
+        rm -rf "$tmp"
+        [ -d "$cache" ] || fail "make_rootfs: no $cache"
+    fi
+    cp -a "$cache/." "$1" || fail "make_rootfs: cannot copy $cache to $1"
+}
+
+build_rootfs() { # DIR
     mkdir -p "$1/bin" "$1/etc" "$1/tmp" "$1/root"
     cp "$(command -v busybox)" "$1/bin/busybox"
     local applet

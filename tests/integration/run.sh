@@ -7,9 +7,14 @@
 # with "-o", that the security tests act as (through sudo: "as_other" in
 # lib.sh; a rule in /etc/sudoers.d that the run removes); copy the binary and the tests into a fresh world-readable
 # directory (the checkout may not be readable by others), give the user its
-# own 0700 XDG_RUNTIME_DIR, and drop privileges with setpriv. The tests that
-# need a particular /dev/net/tun mode are run once per mode (0600, as this
-# machine ships it, then 0666); the device's mode is restored afterwards.
+# own 0700 XDG_RUNTIME_DIR, and drop privileges with setpriv. The tests run
+# in a mount namespace of their own where /dev/net/tun is a node of ours,
+# mode 0666 (as .ci/run leaves the device); then the tests that need a
+# particular /dev/net/tun mode run again with one of mode 0600 (as this
+# machine ships it). The real device is never changed: other runs on the
+# machine see it as it is. The runner is given a cgroup v2 of the run's
+# own, delegated to the user, where it gives each test a cgroup of its own
+# (see runner.sh); what is left there is killed at the end.
 # As a plain user: run the tests directly, with a temporary XDG_RUNTIME_DIR.
 # Arguments go to runner.sh: --only t_run.sh runs one file. --script FILE
 # runs FILE instead (make tutorial, make bench).
@@ -64,17 +69,40 @@ ensure_test_user() {
     fi
 }
 
-tun_mode_saved=""
+# make_cgroup: a cgroup v2 of the run's own ($cgroup_dir), that the test
+# user may make cgroups in and move its processes between. None where no
+# cgroup2 is mounted writable.
+cgroup_dir=""
+make_cgroup() {
+    local root
+    root=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n 1)
+    [ -n "$root" ] && [ -w "$root/cgroup.procs" ] || return 0
+    mkdir "$root/upod-tests-$test_user.$$" || return 0
+    cgroup_dir=$root/upod-tests-$test_user.$$
+    chown "$test_user:$test_user" "$cgroup_dir" "$cgroup_dir/cgroup.procs"
+}
+
+# remove_cgroup: kill what is left in it, and remove it.
+remove_cgroup() {
+    [ -n "$cgroup_dir" ] && [ -d "$cgroup_dir" ] || return 0
+    echo 1 >"$cgroup_dir/cgroup.kill" 2>/dev/null || true
+    local i
+    for i in $(seq 100); do
+        grep -q '^populated 1' "$cgroup_dir/cgroup.events" 2>/dev/null || break
+        sleep 0.05
+    done
+    find "$cgroup_dir" -depth -mindepth 1 -type d -exec rmdir {} \; 2>/dev/null || true
+    rmdir "$cgroup_dir" 2>/dev/null || true
+}
+
 run_tmpfs=""
 cleanup() {
     local status=$?
+    remove_cgroup
     if [ -n "$run_tmpfs" ]; then
         pkill -KILL -u "$test_user" 2>/dev/null || true
         sleep 0.2
         umount "$run_tmpfs" 2>/dev/null || umount -l "$run_tmpfs" 2>/dev/null || true
-    fi
-    if [ -n "$tun_mode_saved" ]; then
-        chmod "$tun_mode_saved" /dev/net/tun
     fi
     if [ "$(id -u)" -eq 0 ]; then
         # Nothing of the test users may outlive the run.
@@ -87,7 +115,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# run_as_user ARGS...: run the test runner with a clean environment.
+# in_test_env COMMAND...: as root, run COMMAND in the run's cgroup (when
+# there is one) and, when $tun_mode is set, in a mount namespace of its
+# own, where /dev/net/tun is a character device 10,200 (the tun device)
+# of mode $tun_mode, owned by root, on a tmpfs of that namespace.
+tun_mode=""
+in_test_env() {
+    local ns=()
+    [ -z "$tun_mode" ] || ns=(unshare --mount --propagation private --)
+    mkdir -p "$stage/tun"
+    "${ns[@]}" /bin/sh -c '
+        set -e
+        [ -z "$1" ] || echo $$ >"$1/cgroup.procs"
+        if [ -n "$2" ]; then
+            mount -t tmpfs -o size=16k,mode=0755 upod-tun "$3"
+            mknod -m "$2" "$3/tun" c 10 200
+            mount --bind "$3/tun" /dev/net/tun
+        fi
+        shift 3
+        exec "$@"' sh "$cgroup_dir" "$tun_mode" "$stage/tun" "$@"
+}
+
+# run_as_user ARGS...: run the test runner with a clean environment (as
+# root: in_test_env).
 run_as_user() {
     local home=$stage/home run=$stage/run
     # Scripts (benchmarks) get what a login session gives: a tmpfs at
@@ -105,9 +155,14 @@ run_as_user() {
     chmod 0700 "$run"
     if [ "$(id -u)" -eq 0 ]; then
         chown "$test_user:$test_user" "$home" "$run"
-        setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
+        local pass=()
+        [ -z "$cgroup_dir" ] || pass+=(UPOD_TEST_CGROUP_DIR="$cgroup_dir")
+        [ -z "${UPOD_TEST_JOBS:-}" ] || pass+=(UPOD_TEST_JOBS="$UPOD_TEST_JOBS")
+        [ -z "${UPOD_TEST_TIMEOUT:-}" ] || pass+=(UPOD_TEST_TIMEOUT="$UPOD_TEST_TIMEOUT")
+        [ -z "${UPOD_TEST_TIMES:-}" ] || pass+=(UPOD_TEST_TIMES="$UPOD_TEST_TIMES")
+        in_test_env setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
             env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
-            USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" \
+            USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" "${pass[@]}" \
             OTHER_USER="$other_user" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" SYSPROBE="$stage/tools/sysprobe" TESTS="$stage/integration" \
             TUTORIAL="$stage/tutorial.sh" bash "$stage/$script" "$@"
     else
@@ -128,21 +183,22 @@ fi
 
 if [ "$(id -u)" -eq 0 ]; then
     ensure_test_user
+    make_cgroup
     # The whole suite with the device usable, as .ci/run leaves it.
-    tun_mode_saved=$(stat -c %a /dev/net/tun 2>/dev/null || true)
-    [ -n "$tun_mode_saved" ] && chmod 0666 /dev/net/tun
+    [ -c /dev/net/tun ] && tun_mode=0666
     if [ "$script" = script.sh ]; then
         run_as_user "$@"
         exit
     fi
-    run_as_user --tap-start 1 "$@"
-    # Then the tun checks again with the device as this machine ships it.
-    if [ -n "$tun_mode_saved" ]; then
-        chmod 0600 /dev/net/tun
-        run_as_user --tap-start 1000 --only t_tun.sh
-        chmod "$tun_mode_saved" /dev/net/tun
-        tun_mode_saved=""
+    status=0
+    run_as_user --tap-start 1 "$@" || status=$?
+    # Then the tun checks again with the device as this machine ships it
+    # (whatever the first part found).
+    if [ -n "$tun_mode" ]; then
+        tun_mode=0600
+        run_as_user --tap-start 1000 --only t_tun.sh || status=$?
     fi
+    exit "$status"
 elif [ "$script" = script.sh ]; then
     run_as_user "$@"
 else

@@ -35,7 +35,8 @@ ipc_detached() { # POD NAME ROLE: run `ipc -ROLE` (producer, consumer) detached,
 # 1. net shared: one network namespace; the published port reaches httpd.
 test_article_1_net_shared() {
     article_rootfs
-    local port=44080
+    local port
+    port=$(free_port) || exit 1
     run_upod pod create --name netshared --share net -p $port:80
     assert_status 0
     httpd_in netshared net1
@@ -59,7 +60,8 @@ test_article_1_net_shared() {
 # has a network namespace and an address of its own.
 test_article_2_net_not_shared() {
     article_rootfs
-    local port=44090
+    local port
+    port=$(free_port) || exit 1
     run_upod pod create --name none --share none -p $port:80
     assert_status 0
     httpd_in none none1

@@ -1,5 +1,10 @@
 # Detached containers: run -d, the monitor, logs, ps, stop, rm.
 
+# They look for monitors among the user's processes (own_pgrep: see
+# tests/integration/runner.sh).
+PROCESS_TABLE_TESTS="test_detached_errors_leave_nothing test_pod_stop_ends_its_containers
+    test_pod_rm_removes_its_containers"
+
 setup() { # POD
     make_rootfs "$TESTDIR/rootfs"
     run_upod pod create --name "$1"
@@ -83,7 +88,7 @@ test_rm_force_and_auto_remove() {
     wait_for 5 sh -c "! '$UPOD' ps -a --format '{{.Names}}' | grep -qx gone" ||
         fail "--rm container still listed"
     drun d5 --name forced sleep 300 >/dev/null
-    run_upod rm -f -t 1 forced
+    run_upod rm -f -t 0 forced
     assert_status 0
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c forced)" "0" "forced gone"
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records left"
@@ -100,7 +105,7 @@ test_detached_errors_leave_nothing() {
     assert_status 125
     assert_contains "$err" "already in use"
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c twin)" "1" "twin records"
-    assert_eq "$(pgrep -u "$(id -u)" -fc '^upod-monitor twin$' || true)" "1" "monitors of twin"
+    assert_eq "$(own_pgrep -fc '^upod-monitor twin$' || true)" "1" "monitors of twin"
 }
 
 test_pod_stop_ends_its_containers() {
@@ -109,7 +114,7 @@ test_pod_stop_ends_its_containers() {
     run_upod pod stop d7
     wait_for 5 sh -c "'$UPOD' ps -a --format '{{.Names}} {{.State}}' | grep -q 'inpod exited'" ||
         fail "container not exited after pod stop: $(status_of inpod)"
-    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-monitor inpod$' || true)" "" "monitor left"
+    assert_eq "$(own_pgrep -f '^upod-monitor inpod$' || true)" "" "monitor left"
 }
 
 test_exec_joins_the_running_container() {
@@ -139,7 +144,7 @@ test_exec_joins_the_running_container() {
     run_upod exec nosuchctr true
     assert_status 125
     assert_contains "$err" "no such container"
-    run_upod stop -t 1 box
+    run_upod stop -t 0 box
     run_upod exec box true
     assert_status 125
     assert_contains "$err" "can only exec in running containers"
@@ -181,7 +186,9 @@ d9" "a container and a pod"
 
 test_kill_wait_and_port() {
     setup d10
-    "$UPOD" pod create --name d10p -p $((42000 + 90)):80 >/dev/null
+    local port
+    port=$(free_port) || exit 1
+    "$UPOD" pod create --name d10p -p $port:80 >/dev/null
     drun d10p --name target sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null ||
         fail "run -d failed"
     sleep 0.3
@@ -196,7 +203,7 @@ test_kill_wait_and_port() {
     assert_status 125
     assert_contains "$err" "can only kill running containers"
     run_upod port target
-    assert_eq "$out" "80/tcp -> 0.0.0.0:$((42000 + 90))" "port of a container"
+    assert_eq "$out" "80/tcp -> 0.0.0.0:$port" "port of a container"
 }
 
 test_pod_rm_removes_its_containers() {
@@ -211,7 +218,7 @@ test_pod_rm_removes_its_containers() {
     assert_status 0
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -v infra | sort | paste -sd, -)" "elsewhere" \
         "containers after pod rm -f"
-    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-monitor (inside|done)$' || true)" "" "monitors left"
+    assert_eq "$(own_pgrep -f '^upod-monitor (inside|done)$' || true)" "" "monitors left"
     sleep 0.5
     assert_eq "$("$UPOD" ps -a --format '{{.Names}}' | grep -c -E '^(inside|done)$')" "0" "records brought back"
 }

@@ -158,22 +158,24 @@ late" "--since 1h"
 }
 
 test_ps_filters() {
-    setup_pod f1
-    run_upod pod create --name f2
-    "$UPOD" run -d --name alpha --pod f1 --rootfs "$TESTDIR/rootfs" sleep 100 >/dev/null || fail "alpha"
-    "$UPOD" run --name beta --pod f2 --rootfs "$TESTDIR/rootfs" true || fail "beta"
-    "$UPOD" create --name gamma --pod f1 --rootfs "$TESTDIR/rootfs" true >/dev/null || fail "gamma"
+    # Pod names that are no id prefix: pod=NAME also matches ids that start
+    # with NAME, and "f1" starts one id in 256.
+    setup_pod pf1
+    run_upod pod create --name pf2
+    "$UPOD" run -d --name alpha --pod pf1 --rootfs "$TESTDIR/rootfs" sleep 100 >/dev/null || fail "alpha"
+    "$UPOD" run --name beta --pod pf2 --rootfs "$TESTDIR/rootfs" true || fail "beta"
+    "$UPOD" create --name gamma --pod pf1 --rootfs "$TESTDIR/rootfs" true >/dev/null || fail "gamma"
     names() { "$UPOD" ps -a "$@" --format '{{.Names}}' | grep -v infra | sort | paste -sd, -; }
     assert_eq "$(names --filter 'name=^[ag]')" "alpha,gamma" "name regex"
     assert_eq "$(names --filter name=mm)" "gamma" "name regex, unanchored"
     assert_eq "$(names --filter status=running)" "alpha" "status running"
     assert_eq "$(names --filter status=exited)" "beta" "status exited"
     assert_eq "$(names --filter status=created)" "gamma" "status created"
-    assert_eq "$(names --filter pod=f1)" "alpha,gamma" "pod by name"
+    assert_eq "$(names --filter pod=pf1)" "alpha,gamma" "pod by name"
     local pod2
-    pod2=$("$UPOD" pod inspect --format '{{.Id}}' f2)
+    pod2=$("$UPOD" pod inspect --format '{{.Id}}' pf2)
     assert_eq "$(names --filter "pod=${pod2:0:12}")" "beta" "pod by id"
-    assert_eq "$(names --filter pod=f1 --filter status=running)" "alpha" "different keys: and"
+    assert_eq "$(names --filter pod=pf1 --filter status=running)" "alpha" "different keys: and"
     assert_eq "$(names --filter name=alpha --filter name=beta)" "alpha,beta" "same key: or"
     local id
     id=$("$UPOD" inspect --format '{{.Id}}' gamma)

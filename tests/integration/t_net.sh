@@ -1,7 +1,11 @@
 # The pod network: tap0, libslirp, published ports through both drivers.
 
-# Each test uses its own host ports, well above the usual services.
-PORT_BASE=42000
+# Each test uses host ports of its own (free_port, lib.sh).
+
+# They look for keepers among the user's processes (own_pgrep: see
+# tests/integration/runner.sh).
+PROCESS_TABLE_TESTS="test_port_in_use_is_named_and_changes_nothing
+    test_containers_get_their_own_network_when_net_is_not_shared"
 
 httpd_in_pod() { # POD PORT: busybox httpd serving $TESTDIR/www on PORT inside POD
     mkdir -p "$TESTDIR/www"
@@ -48,8 +52,8 @@ test_network_none_has_only_lo() {
 }
 
 publish_forms() { # DRIVER
-    local driver=$1 b=$PORT_BASE
-    [ "$driver" = slirp ] && b=$((PORT_BASE + 100))
+    local driver=$1 b
+    b=$(free_port 4) || exit 1
     run_upod pod create --name "forms-$driver" --network "slirp:port_handler=$driver" \
         -p $b:80 -p 127.0.0.1:$((b + 1)):81 -p $((b + 2))-$((b + 3)):82-83 -p 84
     assert_status 0
@@ -88,18 +92,22 @@ test_publish_forms_slirp() {
 
 test_publish_ipv6_loopback_splice() {
     ip -6 addr show dev lo | grep -q '::1' || fail "this host has no ::1 to test with"
-    run_upod pod create --name v6 -p "[::1]:$((PORT_BASE + 10)):80"
+    local port
+    port=$(free_port) || exit 1
+    run_upod pod create --name v6 -p "[::1]:$port:80"
     run_upod pod start v6
     assert_status 0
     httpd_in_pod v6 80
-    wait_for 10 sh -c "curl -s -m 2 'http://[::1]:$((PORT_BASE + 10))/' | grep -q 'hello from v6'" ||
+    wait_for 10 sh -c "curl -s -m 2 'http://[::1]:$port/' | grep -q 'hello from v6'" ||
         fail "no page through [::1]"
     run_upod port v6
-    assert_eq "$out" "80/tcp -> [::1]:$((PORT_BASE + 10))" "upod port"
+    assert_eq "$out" "80/tcp -> [::1]:$port" "upod port"
 }
 
 test_slirp_driver_refuses_ipv6_host_ip() {
-    run_upod pod create --name v6s --network slirp:port_handler=slirp -p "[::1]:$((PORT_BASE + 11)):80"
+    local port
+    port=$(free_port) || exit 1
+    run_upod pod create --name v6s --network slirp:port_handler=slirp -p "[::1]:$port:80"
     run_upod pod start v6s
     assert_status 125
     assert_one_line "$err"
@@ -125,35 +133,43 @@ transfer_100mb() { # DRIVER PORT
 }
 
 test_100mb_both_ways_splice() {
-    transfer_100mb splice $((PORT_BASE + 20))
+    local port
+    port=$(free_port) || exit 1
+    transfer_100mb splice "$port"
 }
 
 test_100mb_both_ways_slirp() {
-    transfer_100mb slirp $((PORT_BASE + 21))
+    local port
+    port=$(free_port) || exit 1
+    transfer_100mb slirp "$port"
 }
 
 test_slirp_driver_shows_remote_client_address() {
-    local ip
+    local ip port
     ip=$(host_address)
     [ -n "$ip" ] || fail "this host has no global IPv4 address to test with"
-    run_upod pod create --name seen --network slirp:port_handler=slirp -p $((PORT_BASE + 30)):80
+    port=$(free_port) || exit 1
+    run_upod pod create --name seen --network slirp:port_handler=slirp -p $port:80
     run_upod pod start seen
     serve_in_pod seen "$TESTDIR/srv" peer 80
-    assert_eq "$("$XFER" ask "$ip" $((PORT_BASE + 30)))" "$ip" "client address seen in the pod"
+    assert_eq "$("$XFER" ask "$ip" $port)" "$ip" "client address seen in the pod"
     wait "$server_pid"
 }
 
 test_udp_published_port() {
-    run_upod pod create --name udp -p $((PORT_BASE + 40)):53/udp
+    local port
+    port=$(free_port) || exit 1
+    run_upod pod create --name udp -p $port:53/udp
     run_upod pod start udp
     assert_status 0
     serve_in_pod udp "$TESTDIR/srv" udp-echo 53
-    assert_eq "$("$XFER" udp-ask 127.0.0.1 $((PORT_BASE + 40)) ping)" "ping" "UDP echo"
+    assert_eq "$("$XFER" udp-ask 127.0.0.1 $port ping)" "ping" "UDP echo"
     wait "$server_pid"
 }
 
 test_port_in_use_is_named_and_changes_nothing() {
-    local port=$((PORT_BASE + 50))
+    local port
+    port=$(free_port) || exit 1
     "$XFER" sink $port >"$TESTDIR/holder" &
     local holder=$!
     wait_for 5 grep -q listening "$TESTDIR/holder" || fail "could not occupy port $port"
@@ -176,7 +192,7 @@ test_port_in_use_is_named_and_changes_nothing() {
     run_upod pod ps --filter name=clash2 --format '{{.Status}}'
     assert_eq "$out" "Created" "status of the refused pod"
     # No keeper of it is left (its title names the pod; zombies have none).
-    assert_eq "$(pgrep -u "$(id -u)" -f '^upod-keeper clash2$' || true)" "" "keeper of the refused pod"
+    assert_eq "$(own_pgrep -f '^upod-keeper clash2$' || true)" "" "keeper of the refused pod"
 }
 
 test_privileged_port_is_explained() {
@@ -191,7 +207,8 @@ test_privileged_port_is_explained() {
 }
 
 test_outbound_to_host_through_gateway() {
-    local port=$((PORT_BASE + 60)) ip
+    local port ip
+    port=$(free_port) || exit 1
     ip=$(host_address)
     run_upod pod create --name out --network slirp:allow_host_loopback=true
     run_upod pod start out
@@ -226,7 +243,8 @@ test_hosts_and_resolv_conf_written() {
 }
 
 test_stop_closes_published_ports() {
-    local port=$((PORT_BASE + 70))
+    local port
+    port=$(free_port) || exit 1
     run_upod pod create --name closing -p $port:80
     run_upod pod start closing
     run_upod pod stop closing
@@ -260,13 +278,14 @@ NXDOMAIN" "answers through 10.0.2.3"
 # namespace with its own tap0 and libslirp instance in the pod's keeper,
 # freed when the container ends.
 test_containers_get_their_own_network_when_net_is_not_shared() {
-    local port=$((PORT_BASE + 90)) kp
+    local port kp
+    port=$(free_port) || exit 1
     make_rootfs "$TESTDIR/rootfs"
     cp "$XFER" "$TESTDIR/rootfs/bin/xfer"
     run_upod pod create --name apart --share none --network slirp:allow_host_loopback=true
     run_upod pod start apart
     assert_status 0
-    kp=$(pgrep -u "$(id -u)" -f '^upod-keeper apart')
+    kp=$(own_pgrep -f '^upod-keeper apart')
     [ -n "$kp" ] || fail "no keeper for pod apart"
     tun_fds() { ls -l "/proc/$kp/fd" | grep -c '/net/tun'; }
     assert_eq "$(tun_fds)" "1" "the keeper's taps: the pod's"
@@ -288,7 +307,7 @@ test_containers_get_their_own_network_when_net_is_not_shared() {
     [ "$a" != "$b" ] || fail "n1 and n2 share a network namespace ($a)"
     wait_for 5 sh -c "[ \$(ls -l /proc/$kp/fd | grep -c /net/tun) = 3 ]" ||
         fail "the keeper serves $(tun_fds) taps, expected 3"
-    "$UPOD" rm -f n1 n2 >/dev/null
+    "$UPOD" rm -f -t 0 n1 n2 >/dev/null
     wait_for 10 sh -c "[ \$(ls -l /proc/$kp/fd | grep -c /net/tun) = 1 ]" ||
         fail "the containers' taps were not freed: $(tun_fds) left"
 }

@@ -10,6 +10,14 @@ create_started_pod() { # NAME [create options...]
     assert_status 0
 }
 
+# enter_and_hold POD KIND: print the KIND namespace of a process entered
+# into POD, which stays alive until $TESTDIR/released exists (at most 20 s).
+enter_and_hold() {
+    rm -f "$TESTDIR/released"
+    "$UPOD" pod enter "$1" sh -c "readlink /proc/self/ns/$2; i=0
+        while [ ! -e '$TESTDIR/released' ] && [ \$i -lt 400 ]; do sleep 0.05; i=\$((i + 1)); done"
+}
+
 test_create_prints_id_and_status_created() {
     run_upod pod create --name web
     assert_status 0
@@ -47,10 +55,11 @@ test_share_none_only_the_user_namespace_is_the_pods() {
     for kind in net uts ipc pid; do
         # The first process stays alive while the second looks: the kernel
         # reuses the number of a namespace as soon as it is freed.
-        "$UPOD" pod enter lonely sh -c "readlink /proc/self/ns/$kind; sleep 2" >"$TESTDIR/first" &
+        enter_and_hold lonely "$kind" >"$TESTDIR/first" &
         wait_for 2 test -s "$TESTDIR/first" || fail "first enter printed nothing for $kind"
         a=$(cat "$TESTDIR/first")
         b=$(ns_of lonely $kind) || fail "enter failed for $kind"
+        touch "$TESTDIR/released"
         wait
         host=$(readlink /proc/self/ns/$kind)
         [ "$a" != "$b" ] || fail "$kind is shared by two entered processes in a --share none pod"
@@ -63,7 +72,16 @@ test_default_share_is_ipc_net_uts() {
     run_upod pod inspect --format '{{json .SharedNamespaces}}' dflt
     assert_eq "$out" '["ipc","net","uts"]' "SharedNamespaces"
     assert_eq "$(ns_of dflt net)" "$(ns_of dflt net)" "net"
-    [ "$(ns_of dflt pid)" != "$(ns_of dflt pid)" ] || fail "pid is shared by default"
+    # The first process stays alive while the second looks: the kernel
+    # reuses the number of a namespace as soon as it is freed.
+    local a b
+    enter_and_hold dflt pid >"$TESTDIR/first" &
+    wait_for 2 test -s "$TESTDIR/first" || fail "first enter printed nothing for pid"
+    a=$(cat "$TESTDIR/first")
+    b=$(ns_of dflt pid) || fail "enter failed for pid"
+    touch "$TESTDIR/released"
+    wait
+    [ "$a" != "$b" ] || fail "pid is shared by default"
 }
 
 test_share_plus_adds_to_default() {
@@ -147,9 +165,14 @@ test_kill_infra_marks_exited() {
 
 test_sigterm_to_infra_exits_cleanly() {
     create_started_pod term
+    local keeper
+    keeper=$("$UPOD" pod inspect --format '{{.KeeperPid}}' term)
     kill -TERM "$(infra_pid term)"
     wait_for 2 sh -c "[ \"\$('$UPOD' pod ps --format '{{.Status}}')\" = Exited ]" ||
         fail "pod not Exited after SIGTERM to the infra"
+    # The pod reads Exited as soon as its infra is gone, and 137 until its
+    # keeper has written down the infra's status: it then ends.
+    wait_for 5 eval '! process_alive "$keeper"' || fail "the keeper outlived its infra"
     run_upod pod inspect --format '{{.ExitCode}}' term
     assert_eq "$out" "0" "exit code after SIGTERM"
 }
@@ -291,10 +314,13 @@ test_pod_ps_columns_and_formats() {
 }
 
 test_inspect_shows_ports_and_namespaces() {
-    create_started_pod ports -p 8080:80 -p 127.0.0.1:9000-9001:9000-9001/udp
+    local port udp
+    port=$(free_port) || exit 1
+    udp=$(free_port 2) || exit 1
+    create_started_pod ports -p $port:80 -p 127.0.0.1:$udp-$((udp + 1)):9000-9001/udp
     run_upod pod inspect ports
     assert_status 0
-    jq -e '.InfraConfig.PortBindings["80/tcp"][0].HostPort == "8080"
+    jq -e --arg port "$port" '.InfraConfig.PortBindings["80/tcp"][0].HostPort == $port
            and .InfraConfig.PortBindings["9001/udp"][0].HostIp == "127.0.0.1"
            and .State == "Running" and .NumContainers == 1
            and (.Namespaces.net | startswith("/proc/"))
@@ -320,12 +346,14 @@ test_enter_exit_codes() {
 }
 
 test_infra_shows_in_ps_as_container() {
-    run_upod pod create --name shown -p 8080:80
+    local port
+    port=$(free_port) || exit 1
+    run_upod pod create --name shown -p $port:80
     local id=$out
     run_upod ps --format '{{.Names}}'
     assert_eq "$out" "" "ps without -a lists no created infra"
     run_upod ps -a --format '{{.Names}} {{.State}} {{.Ports}}'
-    assert_eq "$out" "${id:0:12}-infra created 0.0.0.0:8080->80/tcp" "ps -a"
+    assert_eq "$out" "${id:0:12}-infra created 0.0.0.0:$port->80/tcp" "ps -a"
     run_upod pod start shown
     run_upod ps
     assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "CONTAINER ID IMAGE COMMAND CREATED STATUS PORTS NAMES" "ps header"

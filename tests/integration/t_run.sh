@@ -1,6 +1,15 @@
 # Containers run attached in pods: rootfs, mounts, capabilities, exit codes,
 # and the namespace semantics of --share, seen from inside.
 
+# They look for upod's processes among the user's (own_pgrep: see
+# tests/integration/runner.sh).
+PROCESS_TABLE_TESTS="test_run_without_pod_gets_a_pod_of_its_own test_run_init_forwards_signals_and_reaps"
+# upod-init names itself only after it has forked the command (run_as_init
+# in src/lib/container.c): on a busy machine the command may read
+# /proc/1/comm before, and find "upod". Alone, as all tests ran before
+# they ran in parallel, that stays as rare as it was.
+ALONE_TESTS=test_run_init_forwards_signals_and_reaps
+
 setup_pod() { # NAME [create options...]
     make_rootfs "$TESTDIR/rootfs"
     run_upod pod create --name "$@"
@@ -17,6 +26,12 @@ test_run_exit_codes() {
     setup_pod codes
     crun codes sh -c 'exit 3'
     assert_eq "$?" "3" "exit status of the container"
+    # Its record, exited with its status, as podman keeps it, as it ended
+    # just now (asked later, its age would depend on how fast the failed
+    # runs below go).
+    run_upod ps -a --filter pod=codes --format '{{.IsInfra}} {{.Command}} {{.Status}}'
+    assert_eq "$(grep '^false' <<<"$out" | sed 's/ago$//')" "false sh -c exit 3 Exited (3) Less than a second " \
+        "the attached container's record"
     run_upod run --pod codes --rootfs "$TESTDIR/rootfs" nosuchcmd
     assert_status 127
     assert_one_line "$err"
@@ -32,12 +47,12 @@ test_run_exit_codes() {
     run_upod run --pod nosuchpod --rootfs "$TESTDIR/rootfs" true
     assert_status 125
     assert_contains "$err" "no pod with name or ID nosuchpod found"
-    # None of the failed ones left a record; the one that ran has its
-    # record, exited with its status, as podman keeps it.
+    # None of the failed ones left a record; the one that ran keeps its
+    # record as it was (but for its age).
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers" | wc -l)" "1" "container records"
     run_upod ps -a --filter pod=codes --format '{{.IsInfra}} {{.Command}} {{.Status}}'
-    assert_eq "$(grep '^false' <<<"$out" | sed 's/ago$//')" "false sh -c exit 3 Exited (3) Less than a second " \
-        "the attached container's record"
+    assert_eq "$(grep '^false' <<<"$out" | sed -E 's/ (Less than a second|1 second|[0-9]+ seconds) ago$//')" \
+        "false sh -c exit 3 Exited (3)" "the attached container's record after the failed runs"
     crun codes --rm --name gone true
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers" | wc -l)" "1" "records after --rm"
 }
@@ -142,10 +157,16 @@ test_run_hostname_refused_when_uts_shared() {
 }
 
 # ns_in_container POD KIND [hold]: the namespace a container of POD sees;
-# with hold, the container stays alive 3 s (namespace numbers are reused as
-# soon as a namespace is freed).
+# with hold, the container stays alive until $TESTDIR/hold/released exists
+# (at most 20 s: namespace numbers are reused as soon as a namespace is
+# freed).
 ns_in_container() {
-    crun "$1" sh -c "readlink /proc/self/ns/$2; ${3:+sleep 3}"
+    if [ -n "${3:-}" ]; then
+        crun "$1" -v "$TESTDIR/hold:/hold" sh -c "readlink /proc/self/ns/$2; i=0
+            while [ ! -e /hold/released ] && [ \$i -lt 400 ]; do sleep 0.05; i=\$((i + 1)); done"
+    else
+        crun "$1" sh -c "readlink /proc/self/ns/$2; "
+    fi
 }
 
 test_namespace_semantics_from_two_containers() {
@@ -153,12 +174,15 @@ test_namespace_semantics_from_two_containers() {
     "$UPOD" pod create --name all --share net,uts,ipc,pid >/dev/null
     "$UPOD" pod create --name nothing --share none >/dev/null
     local kind a b
+    mkdir "$TESTDIR/hold"
     for kind in net uts ipc pid; do
         assert_eq "$(ns_in_container all $kind)" "$(ns_in_container all $kind)" "shared $kind"
+        rm -f "$TESTDIR/hold/released"
         ns_in_container nothing $kind hold >"$TESTDIR/first" &
         wait_for 5 test -s "$TESTDIR/first" || fail "first container printed nothing"
         a=$(cat "$TESTDIR/first")
         b=$(ns_in_container nothing $kind)
+        touch "$TESTDIR/hold/released"
         wait
         [ "$a" != "$b" ] || fail "$kind is shared by two containers of a --share none pod ($a)"
     done
@@ -212,7 +236,7 @@ test_run_without_pod_gets_a_pod_of_its_own() {
     assert_eq "$(ls -A "$XDG_RUNTIME_DIR/upod/containers")" "" "records"
     local left
     # (zombies are ended processes that this machine's init reaps late)
-    left=$(pgrep -u "$(id -u)" -x 'upod-(infra|keeper|monitor)' |
+    left=$(own_pgrep -x 'upod-(infra|keeper|monitor)' |
         xargs -r ps -o pid=,stat=,args= -p | awk '$2 !~ /^Z/')
     assert_eq "$left" "" "keepers, infras, monitors left"
     # A pod named as the container exists already: a clear error, nothing made.
@@ -233,14 +257,15 @@ test_run_without_pod_publishes_ports() {
     make_rootfs "$TESTDIR/rootfs"
     mkdir -p "$TESTDIR/rootfs/www"
     echo served >"$TESTDIR/rootfs/www/index.html"
-    local port=43080 # t_net.sh uses 42000 and up
+    local port
+    port=$(free_port) || exit 1
     "$UPOD" run -d --name web -p "127.0.0.1:$port:80" --rootfs "$TESTDIR/rootfs" \
         httpd -f -p 80 -h /www >/dev/null || fail "run -d -p"
     wait_for 10 sh -c "curl -fsS http://127.0.0.1:$port/ >/dev/null 2>&1" || fail "no answer on $port"
     assert_eq "$(curl -fsS "http://127.0.0.1:$port/")" "served" "the page through the port"
     run_upod port web
     assert_eq "$out" "80/tcp -> 127.0.0.1:$port" "upod port"
-    run_upod rm -f web
+    run_upod rm -f -t 0 web
     assert_status 0
     run_upod pod ps -q
     assert_eq "$out" "" "pods left"
@@ -306,8 +331,9 @@ test_run_init_forwards_signals_and_reaps() {
     crun initp --init sh -c 'trap "echo term-seen; exit 5" TERM; while :; do sleep 0.1; done' \
         >"$TESTDIR/o" &
     local runner=$! init_pid=""
-    wait_for 5 sh -c "pgrep -u $(id -u) -x upod-init >/dev/null" || fail "no upod-init process"
-    init_pid=$(pgrep -u "$(id -u)" -x upod-init | head -n 1)
+    init_runs() { own_pgrep -x upod-init >/dev/null; }
+    wait_for 5 init_runs || fail "no upod-init process"
+    init_pid=$(own_pgrep -x upod-init | head -n 1)
     sleep 0.3
     kill -TERM "$init_pid"
     wait "$runner"

@@ -23,29 +23,25 @@ alive() { # PID: running (not a zombie)
     [ -n "$state" ] && [ "$state" != Z ]
 }
 
-# uid_of PID: the real uid of a process (from its status: the owner of
-# /proc/PID is root while a process is not dumpable).
-uid_of() {
-    awk '$1 == "Uid:" {print $2}' "/proc/$1/status" 2>/dev/null
-}
-
 # pod_processes: live processes of this user's pods: upod's own (keeper,
 # infra, monitor, relay, init: their names start with upod-) and anything in
 # a user namespace other than ours (a pod's). The test's shell and tools
 # are neither, nor is anything of another user's (other work may run on
-# the machine).
+# the machine), nor of another test's running at the same time
+# (in_own_cgroup). The user's are those of its real uid (pgrep -U reads it
+# from /proc/PID/status: the owner of /proc/PID is root while a process is
+# not dumpable).
 pod_processes() {
-    local me p comm uid
+    local me p comm
     me=$(readlink /proc/self/ns/user)
-    uid=$(id -u)
-    for p in /proc/[0-9]*; do
-        alive "${p#/proc/}" || continue
-        [ "$(uid_of "${p#/proc/}")" = "$uid" ] || continue
-        comm=$(cat "$p/comm" 2>/dev/null) || continue
+    for p in $(pgrep -U "$(id -u)"); do
+        alive "$p" || continue
+        in_own_cgroup "$p" || continue
+        comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
         case $comm in
-        upod-*) echo "${p#/proc/} $comm" ;;
-        *) [ "$(readlink "$p/ns/user" 2>/dev/null || echo "$me")" = "$me" ] ||
-            echo "${p#/proc/} $comm" ;;
+        upod-*) echo "$p $comm" ;;
+        *) [ "$(readlink "/proc/$p/ns/user" 2>/dev/null || echo "$me")" = "$me" ] ||
+            echo "$p $comm" ;;
         esac
     done
     return 0
@@ -65,7 +61,7 @@ pod_truthful() {
     if [ "$state" = Running ]; then
         alive "$keeper" && alive "$infra"
     else
-        ! pgrep -u "$(id -u)" -f "^upod-keeper $name\$" >/dev/null
+        ! own_pgrep -f "^upod-keeper $name\$" >/dev/null
     fi
 }
 
@@ -78,7 +74,7 @@ ctr_truthful() {
     [ -n "$status" ] || return 0 # removed meanwhile
     case $status in
     Up*) alive "$pid" ;;
-    *) ! pgrep -u "$(id -u)" -f "^upod-monitor $name\$" >/dev/null ;;
+    *) ! own_pgrep -f "^upod-monitor $name\$" >/dev/null ;;
     esac
 }
 

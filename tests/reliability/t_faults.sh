@@ -5,6 +5,10 @@
 
 ROUNDS=${UPOD_FAULT_ROUNDS:-12}
 
+# Every test looks for what is left of the user's pods (pod_processes,
+# assert_truthful: see tests/integration/runner.sh).
+PROCESS_TABLE_TESTS=all
+
 . "$TESTS/../reliability/helpers.sh"
 
 test_kill_pod_create_at_random_points() {
@@ -19,9 +23,10 @@ test_kill_pod_create_at_random_points() {
 }
 
 test_kill_pod_start_at_random_points() {
-    local i
+    local i port
     for i in $(seq 1 "$ROUNDS"); do
-        run_upod pod create --name "s$i" -p "127.0.0.1:$((61100 + i)):80"
+        port=$(free_port) || exit 1
+        run_upod pod create --name "s$i" -p "127.0.0.1:$port:80"
         assert_status 0
         kill_at_random pod start "s$i"
         assert_truthful
@@ -124,7 +129,7 @@ test_kill_container_every_time() {
         wait_for 3 ctr_exited || fail "round $i: container after kill -9 of its process: $(ctr_status)"
         assert_eq "$("$UPOD" inspect --format '{{.State.ExitCode}}' sleeper)" "137" "round $i: exit code"
         assert_eq "$(pod_status)" "Running" "round $i: the pod after its container was killed"
-        pgrep -u "$(id -u)" -f "^upod-monitor sleeper\$" >/dev/null && fail "round $i: the monitor outlived its container"
+        own_pgrep -f "^upod-monitor sleeper\$" >/dev/null && fail "round $i: the monitor outlived its container"
         run_upod start sleeper
         assert_status 0
     done
@@ -207,7 +212,7 @@ test_killed_watcher_then_killed_run_stops_the_pod() {
     cli=$!
     wait_for 10 sh -c "'$UPOD' ps --filter name=orphan --format '{{.Status}}' | grep -q '^Up'" ||
         fail "run --rm did not start"
-    watcher=$(pgrep -u "$(id -u)" -x upod-cleanup)
+    watcher=$(own_pgrep -x upod-cleanup)
     [ "$(wc -w <<<"$watcher")" -eq 1 ] || fail "not one cleanup watcher for the attached run: '$watcher'"
     kill -KILL $watcher
     sleep 0.2

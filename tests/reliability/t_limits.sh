@@ -4,6 +4,10 @@
 
 . "$TESTS/../reliability/helpers.sh"
 
+# It looks for what is left of the user's pods (assert_truthful,
+# assert_all_cleaned: see tests/integration/runner.sh).
+PROCESS_TABLE_TESTS=test_out_of_fds
+
 # assert_clean_failure WHAT: the last run_upod either succeeded or failed
 # with upod's own one-line error and status (not a crash).
 assert_clean_failure() {

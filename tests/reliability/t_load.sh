@@ -5,6 +5,10 @@
 # clients of these tests leave hundreds of ports in TIME_WAIT.
 PORT_BASE=61000
 
+# They run in the serial lane (tests/integration/runner.sh): 500
+# connections at once, and a check that the forwarder does not spin.
+SERIAL_TESTS=all
+
 fd_count() { # PID
     ls "/proc/$1/fd" | wc -l
 }

@@ -131,7 +131,9 @@ four" "what the container read from its fds 3 and 4"
 test_infra_out_of_reach_of_ptrace_capable_containers() {
     make_rootfs "$TESTDIR/rootfs"
     echo host-secret >"$TESTDIR/secret"
-    run_upod pod create --name ptr --share +pid -p 127.0.0.1:49001:80
+    local port
+    port=$(free_port) || exit 1
+    run_upod pod create --name ptr --share +pid -p 127.0.0.1:$port:80
     assert_status 0
     local caps probe
     probe="cat /proc/1/comm; cat /proc/1/root$TESTDIR/secret; ls -l /proc/1/fd/; cat /proc/1/environ"

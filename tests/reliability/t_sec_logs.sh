@@ -122,7 +122,7 @@ test_format_unknown_field_is_an_error() {
     run_upod ps --format '{{.Names}}'
     assert_status 0
     assert_contains "$out" "fmtc" "ps --format {{.Names}}"
-    run_upod rm -f fmtc
+    run_upod rm -f -t 0 fmtc
 }
 
 # assert_bogus_fails VERB... [-- NAMES...]: `upod VERB... --format

@@ -2,8 +2,11 @@
 # traffic of a published port (whatever driver and protocol), and no one
 # may push a pod's UDP clients out of the forwarder's flow table.
 
-# Loopback ports of these tests: 47000-47099.
-PORT_BASE=47000
+# Each test uses host ports of its own (free_port, lib.sh). The floods
+# run in the serial lane (tests/integration/runner.sh): a forwarder kept
+# off the CPU lets its socket's queue overflow, and a client's datagram is
+# lost.
+SERIAL_TESTS="test_udp_client_keeps_its_flow_under_a_flood test_udp_full_flow_table_keeps_active_clients"
 
 # attacker_races PROTO HOST PORT OPTS CLIENT...: the other user tries to
 # bind HOST:PORT with OPTS (plain, reuseaddr, reuseport, both) and, if it
@@ -68,18 +71,23 @@ no_hijack() {
 }
 
 test_no_other_user_takes_published_ports_splice() {
-    no_hijack splice $((PORT_BASE + 1))
+    local port
+    port=$(free_port 2) || exit 1
+    no_hijack splice "$port"
 }
 
 test_no_other_user_takes_published_ports_slirp() {
-    no_hijack slirp $((PORT_BASE + 3))
+    local port
+    port=$(free_port 2) || exit 1
+    no_hijack slirp "$port"
 }
 
 # With port_handler=slirp, a client of [::1] is served too (as with the
 # splice driver and podman's rootlessport), by the pod and not by whoever
 # binds [::1] first.
 test_slirp_driver_serves_ipv6_loopback_clients() {
-    local port=$((PORT_BASE + 5))
+    local port
+    port=$(free_port) || exit 1
     ip -6 addr show dev lo | grep -q '::1' || fail "this host has no ::1 to test with"
     run_upod pod create --name v6seen --network slirp:port_handler=slirp -p "$port:80"
     assert_status 0
@@ -121,7 +129,8 @@ flood_while_talking() {
 # A legitimate client keeps its flow (the pod sees it from one address, and
 # answers every datagram) while another user opens thousands of flows.
 test_udp_client_keeps_its_flow_under_a_flood() {
-    local port=$((PORT_BASE + 10))
+    local port
+    port=$(free_port) || exit 1
     run_upod pod create --name flood -p "$port:53/udp"
     assert_status 0
     run_upod pod start flood
@@ -138,7 +147,8 @@ test_udp_client_keeps_its_flow_under_a_flood() {
 # active flows are kept, new ones refused while no flow is idle; once the
 # flood's flows are idle, new clients are served again.
 test_udp_full_flow_table_keeps_active_clients() {
-    local port=$((PORT_BASE + 11))
+    local port
+    port=$(free_port) || exit 1
     run_upod pod create --name full -p "$port:53/udp"
     assert_status 0
     run_upod_timeout 30 sh -c "ulimit -n 1200 && exec '$UPOD' pod start full"

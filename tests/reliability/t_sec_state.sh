@@ -7,6 +7,10 @@
 
 . "$TESTS/../reliability/helpers.sh"
 
+# It looks for its sleeps among the user's processes (own_pgrep: see
+# tests/integration/runner.sh).
+PROCESS_TABLE_TESTS=test_full_state_fs_start_and_restart
+
 STATE() { echo "$XDG_RUNTIME_DIR/upod"; }
 
 pod_id_of() { "$UPOD" pod inspect --format '{{.Id}}' "$1"; }
@@ -149,9 +153,9 @@ test_corrupt_container_records_affect_only_themselves() {
         assert_contains "$err" "rm -f" "$how: start says how to remove it"
 
         if [ "$how" = garbage ]; then
-            run_upod rm -f -t 1 "$id"
+            run_upod rm -f -t 0 "$id"
         else
-            run_upod rm -f -t 1 --all
+            run_upod rm -f -t 0 --all
         fi
         assert_status 0
         assert_contains "$out" "$id" "$how: rm prints the id"
@@ -178,7 +182,7 @@ set -u
 TESTDIR=$1
 mount -t tmpfs -o size=2m,mode=0700 tmpfs "$XDG_RUNTIME_DIR" || fail "cannot mount a tmpfs"
 status_of() { "$UPOD" ps -a --filter "name=^$1\$" --format '{{.Status}}'; }
-runs() { pgrep -u "$(id -u)" -f "sleep $1" >/dev/null; }
+runs() { own_pgrep -f "sleep $1" >/dev/null; }
 run_upod pod create --name a
 assert_status 0
 run_upod pod start a
@@ -196,7 +200,7 @@ assert_contains "$err" "No space left on device" "start: stderr"
 assert_eq "$(status_of c1)" "Created" "c1 after a failed start"
 sleep 0.3
 runs 301 && fail "c1 runs while its record says $(status_of c1)"
-run_upod restart -t 1 c2
+run_upod restart -t 0 c2
 [ "$status" -ne 0 ] || fail "restart on a full disk returned 0 (ps: $(status_of c2))"
 assert_contains "$err" "No space left on device" "restart: stderr"
 sleep 0.3
@@ -212,7 +216,7 @@ run_upod start c1
 assert_status 0
 assert_contains "$(status_of c1)" "Up" "c1 once space is back"
 runs 301 || fail "c1 does not run once space is back"
-run_upod restart -t 1 c2
+run_upod restart -t 0 c2
 assert_status 0
 assert_contains "$(status_of c2)" "Up" "c2 once space is back"
 runs 302 || fail "c2 does not run once space is back"
