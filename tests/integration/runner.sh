@@ -10,7 +10,7 @@
 # Tests run $UPOD_TEST_JOBS at a time (default 5: they mostly wait for
 # processes and sockets, on two cores; 1: one after the other, in order).
 # A file may name some of its functions (or "all") in:
-# - SERIAL_TESTS: tests that load the CPU or need it (load, floods, a
+# - SERIAL_TESTS: tests that load the CPU or need it (t_load.sh, a
 #   gigabyte of output): they run one after the other, never two at once,
 #   in a lane of their own (one of the jobs) beside the others;
 # - PROCESS_TABLE_TESTS: tests that look at every process of the user
@@ -22,7 +22,9 @@
 #   runs as root). When a test ends, what is left of its processes there
 #   is killed;
 # - ALONE_TESTS: tests that run alone, before the others, whatever the
-#   cgroups (a race of upod's that a busy machine shows: see the file).
+#   cgroups: the UDP floods, which lose a datagram when other tests keep
+#   the forwarder off the CPU, and the tests that meet a race of upod's on
+#   a busy machine (see each file).
 # The tests of tests/reliability, the longer ones, are started first.
 # Host ports: free_port (lib.sh) gives each test its own. make_rootfs
 # copies a rootfs made once for the run.

@@ -7,8 +7,9 @@ PROCESS_TABLE_TESTS="test_run_without_pod_gets_a_pod_of_its_own test_run_init_fo
 # upod-init names itself only after it has forked the command (run_as_init
 # in src/lib/container.c): on a busy machine the command may read
 # /proc/1/comm before, and find "upod". Alone, as all tests ran before
-# they ran in parallel, that stays as rare as it was.
-ALONE_TESTS=test_run_init_forwards_signals_and_reaps
+# they ran in parallel, that stays as rare as it was. The same for the
+# look for keepers, infras and monitors right after a pod went.
+ALONE_TESTS="test_run_init_forwards_signals_and_reaps test_run_without_pod_gets_a_pod_of_its_own"
 
 setup_pod() { # NAME [create options...]
     make_rootfs "$TESTDIR/rootfs"
