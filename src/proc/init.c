@@ -35,6 +35,9 @@ void init_run(const container_spec_t *ready)
     sigset_t all, old;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
+    /* Named before the fork: the command, which may look at once, must
+     * see PID 1 as upod-init (its own name comes with its exec). */
+    prctl(PR_SET_NAME, "upod-init");
     pid_t cmd = fork();
     if (cmd < 0)
         container_failf(ready, errno, "cannot fork the command under --init");
@@ -45,6 +48,5 @@ void init_run(const container_spec_t *ready)
     /* The command alone reports whether its exec worked: our copy of the
      * report socket goes, with every other fd of upod's. */
     upod_close_range(3, ~0U, 0);
-    prctl(PR_SET_NAME, "upod-init");
     init_loop(cmd, &all);
 }

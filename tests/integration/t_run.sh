@@ -4,12 +4,9 @@
 # They look for upod's processes among the user's (own_pgrep: see
 # tests/integration/runner.sh).
 PROCESS_TABLE_TESTS="test_run_without_pod_gets_a_pod_of_its_own test_run_init_forwards_signals_and_reaps"
-# upod-init names itself only after it has forked the command (run_as_init
-# in src/lib/container.c): on a busy machine the command may read
-# /proc/1/comm before, and find "upod". Alone, as all tests ran before
-# they ran in parallel, that stays as rare as it was. The same for the
-# look for keepers, infras and monitors right after a pod went.
-ALONE_TESTS="test_run_init_forwards_signals_and_reaps test_run_without_pod_gets_a_pod_of_its_own"
+# It looks for keepers, infras and monitors right after a pod went: alone,
+# as all tests ran before they ran in parallel.
+ALONE_TESTS="test_run_without_pod_gets_a_pod_of_its_own"
 
 setup_pod() { # NAME [create options...]
     make_rootfs "$TESTDIR/rootfs"

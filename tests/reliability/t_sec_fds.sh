@@ -4,10 +4,6 @@
 
 . "$TESTS/../reliability/helpers.sh"
 
-# upod-init names itself only after it has forked the command (see
-# t_run.sh): the test that reads its /proc/1/comm runs alone.
-ALONE_TESTS=test_init_does_not_show_the_callers_environment
-
 # A rootfs with the attacker program in it.
 make_attacker_rootfs() {
     make_rootfs "$1"
