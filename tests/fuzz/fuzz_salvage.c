@@ -6,20 +6,34 @@
 #include "fuzz.h"
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "state/kvfile.h"
 #include "base/proc.h"
 #include "state/state.h"
 
-/* A directory of our own for the file, made once per process. */
+static char work_path[] = "/tmp/upod-fuzz-salvage.XXXXXX";
+
+/* Nothing of the run is left in /tmp. */
+static void remove_work_dir(void)
+{
+    char file[sizeof(work_path) + 16];
+    snprintf(file, sizeof(file), "%s/record", work_path);
+    unlink(file);
+    rmdir(work_path);
+}
+
+/* A directory of our own for the file, made once per process and removed
+ * when it exits. */
 static int work_dir(void)
 {
     static int fd = -1;
     if (fd < 0) {
-        char path[] = "/tmp/upod-fuzz-salvage.XXXXXX";
-        fuzz_require(mkdtemp(path) != NULL);
-        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fuzz_require(mkdtemp(work_path) != NULL);
+        fuzz_require(atexit(remove_work_dir) == 0);
+        fd = open(work_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         fuzz_require(fd >= 0);
     }
     return fd;
