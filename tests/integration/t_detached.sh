@@ -155,20 +155,22 @@ test_exec_joins_the_running_container() {
 }
 
 test_inspect_container_and_pod() {
-    setup d9
+    # Pod names that cannot be an id prefix: "d9" also names a container
+    # whose id starts with d9.
+    setup pd9
     local id
-    id=$(drun d9 --name seen sleep 300) || fail "run -d failed"
+    id=$(drun pd9 --name seen sleep 300) || fail "run -d failed"
     run_upod inspect seen
     assert_status 0
     jq -e --arg id "$id" '.[0].Id == $id and .[0].Name == "seen" and .[0].State.Running == true
         and .[0].State.Status == "running" and .[0].Path == "sleep" and .[0].Args == ["300"]
         and (.[0].State.Pid > 0) and (.[0].HostsPath | endswith("/hosts"))
-        and .[0].Config.Hostname == "d9"' <<<"$out" >/dev/null || fail "inspect: $out"
+        and .[0].Config.Hostname == "pd9"' <<<"$out" >/dev/null || fail "inspect: $out"
     local pid
     pid=$(jq -r '.[0].State.Pid' <<<"$out")
     assert_eq "$(cat /proc/$pid/cmdline | tr '\0' ' ')" "sleep 300 " "State.Pid is the command"
-    assert_eq "$("$UPOD" inspect --format '{{.Name}}' seen d9)" "seen
-d9" "a container and a pod"
+    assert_eq "$("$UPOD" inspect --format '{{.Name}}' seen pd9)" "seen
+pd9" "a container and a pod"
     run_upod inspect nothing
     assert_status 125
     assert_contains "$err" "no such object"
