@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -80,27 +81,152 @@ char *pod_random_name(void)
 
 /* ---- config <-> kv ---- */
 
+/* The typed lines of a pod's config: each value in a line of its own, read
+ * back with kv_get_ll and a few names, never with the command line's -p,
+ * --network or --share grammars. */
+static const char *const proto_names[] = {"tcp", "udp"};
+static const char *const handler_names[] = {"splice", "slirp"};
+
+static const char *bool_text(bool b)
+{
+    return b ? "true" : "false";
+}
+
+static void share_to_kv(unsigned share, kv_t *kv)
+{
+    for (unsigned i = 0; i < ns_kinds_count; i++) {
+        if (ns_kinds[i].share_bit == SHARE_USER)
+            continue;
+        char key[32];
+        snprintf(key, sizeof(key), "share_%s", ns_kinds[i].name);
+        kv_add(kv, key, bool_text(share & ns_kinds[i].share_bit));
+    }
+}
+
+static void net_to_kv(const net_options_t *n, kv_t *kv)
+{
+    kv_add(kv, "net_mode", n->mode == NET_MODE_NONE ? "none" : "slirp");
+    kv_add(kv, "net_allow_host_loopback", bool_text(n->allow_host_loopback));
+    kv_addf(kv, "net_mtu", "%u", n->mtu);
+    kv_add(kv, "net_port_handler", handler_names[n->port_handler == PORT_HANDLER_SLIRP]);
+    kv_add(kv, "net_enable_ipv6", bool_text(n->enable_ipv6));
+}
+
+static void port_to_kv(const port_mapping_t *m, kv_t *kv)
+{
+    kv_add(kv, "port_host_ip", m->host_ip);
+    kv_addf(kv, "port_host", "%u", m->host_port);
+    kv_addf(kv, "port_container", "%u", m->container_port);
+    kv_addf(kv, "port_count", "%u", m->count);
+    kv_add(kv, "port_proto", proto_names[m->proto == PORT_PROTO_UDP]);
+}
+
 void pod_config_to_kv(const pod_config_t *c, kv_t *kv)
 {
-    char share[64];
     kv_add(kv, "id", c->id);
     kv_add(kv, "name", c->name);
     kv_add(kv, "infra_id", c->infra_id);
     kv_add(kv, "hostname", c->hostname);
-    share_format(c->share, share, sizeof(share));
-    kv_add(kv, "share", share);
+    share_to_kv(c->share, kv);
     kv_addf(kv, "created", "%lld", c->created);
-    for (size_t i = 0; i < c->nports; i++) {
-        char *text = port_mapping_format(&c->ports[i]);
-        kv_add(kv, "port", text);
-        free(text);
-    }
+    for (size_t i = 0; i < c->nports; i++)
+        port_to_kv(&c->ports[i], kv);
     for (size_t i = 0; i < c->nlabels; i++)
         kv_add(kv, "label", c->labels[i]);
-    char *net = net_options_format(&c->net);
-    kv_add(kv, "network", net);
-    free(net);
+    net_to_kv(&c->net, kv);
     kv_add(kv, "userns", c->keep_id ? "keep-id" : "");
+}
+
+/* One of names[0..n-1], or -1. */
+static int name_index(const char *v, const char *const *names, int n)
+{
+    for (int i = 0; v && i < n; i++) {
+        if (strcmp(v, names[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static int get_flag(const kv_t *kv, const char *key, bool *out)
+{
+    static const char *const names[] = {"false", "true"};
+    int i = name_index(kv_get(kv, key), names, 2);
+    *out = i == 1;
+    return i;
+}
+
+static int share_from_kv(const kv_t *kv, unsigned *share)
+{
+    *share = SHARE_USER;
+    for (unsigned i = 0; i < ns_kinds_count; i++) {
+        if (ns_kinds[i].share_bit == SHARE_USER)
+            continue;
+        char key[32];
+        bool on;
+        snprintf(key, sizeof(key), "share_%s", ns_kinds[i].name);
+        if (get_flag(kv, key, &on) < 0)
+            return -1;
+        if (on)
+            *share |= ns_kinds[i].share_bit;
+    }
+    return 0;
+}
+
+static int net_from_kv(const kv_t *kv, net_options_t *n)
+{
+    static const char *const modes[] = {"slirp", "none"};
+    long long mtu;
+    int mode = name_index(kv_get(kv, "net_mode"), modes, 2);
+    int handler = name_index(kv_get(kv, "net_port_handler"), handler_names, 2);
+    if (mode < 0 || handler < 0 || get_flag(kv, "net_allow_host_loopback", &n->allow_host_loopback) < 0 ||
+        get_flag(kv, "net_enable_ipv6", &n->enable_ipv6) < 0 ||
+        !kv_get_ll(kv, "net_mtu", NET_MTU_MIN, NET_MTU_MAX, &mtu))
+        return -1;
+    n->mode = mode == 1 ? NET_MODE_NONE : NET_MODE_SLIRP;
+    n->port_handler = handler == 1 ? PORT_HANDLER_SLIRP : PORT_HANDLER_SPLICE;
+    n->mtu = (unsigned)mtu;
+    return 0;
+}
+
+/* The i-th published port's five lines: an address that inet_pton reads
+ * ("" for all), ports in range, the range inside 1-65535. */
+static int port_from_kv(const kv_t *kv, size_t i, port_mapping_t *m)
+{
+    const char *ip = kv_get_nth(kv, "port_host_ip", i);
+    const char *host = kv_get_nth(kv, "port_host", i), *ctr = kv_get_nth(kv, "port_container", i);
+    const char *count = kv_get_nth(kv, "port_count", i);
+    int proto = name_index(kv_get_nth(kv, "port_proto", i), proto_names, 2);
+    long h, c, n;
+    unsigned char addr[16];
+    if (!ip || strlen(ip) >= sizeof(m->host_ip) || proto < 0 || !host || !ctr || !count ||
+        !parse_long(host, 0, 65535, &h) || !parse_long(ctr, 1, 65535, &c) ||
+        !parse_long(count, 1, 65535, &n) || c + n - 1 > 65535 || (h && h + n - 1 > 65535))
+        return -1;
+    if (ip[0] && inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
+        return -1;
+    memset(m, 0, sizeof(*m));
+    snprintf(m->host_ip, sizeof(m->host_ip), "%s", ip);
+    m->host_port = (unsigned)h;
+    m->container_port = (unsigned)c;
+    m->count = (unsigned)n;
+    m->proto = proto == 1 ? PORT_PROTO_UDP : PORT_PROTO_TCP;
+    return 0;
+}
+
+static int ports_from_kv(const kv_t *kv, pod_config_t *c)
+{
+    size_t n = 0;
+    while (kv_get_nth(kv, "port_host", n))
+        n++;
+    if (kv_get_nth(kv, "port_host_ip", n) || kv_get_nth(kv, "port_container", n) ||
+        kv_get_nth(kv, "port_count", n) || kv_get_nth(kv, "port_proto", n))
+        return -1;
+    c->ports = xcalloc(n ? n : 1, sizeof(*c->ports));
+    for (; c->nports < n; c->nports++) {
+        if (port_from_kv(kv, c->nports, &c->ports[c->nports]) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err)
@@ -108,31 +234,24 @@ int pod_config_from_kv(const kv_t *kv, pod_config_t *c, upod_error_t *err)
     memset(c, 0, sizeof(*c));
     const char *id = kv_get(kv, "id"), *infra = kv_get(kv, "infra_id");
     const char *name = kv_get(kv, "name"), *hostname = kv_get(kv, "hostname");
-    const char *share = kv_get(kv, "share"), *net = kv_get(kv, "network");
     const char *userns = kv_get(kv, "userns");
     if (!record_id_valid(id) || !record_id_valid(infra) || !name || !pod_name_valid(name) || !hostname ||
-        !share || !net || !kv_get_ll(kv, "created", LLONG_MIN, LLONG_MAX, &c->created))
+        !kv_get_ll(kv, "created", LLONG_MIN, LLONG_MAX, &c->created))
         return upod_fail(err, 0, "corrupt pod config: a required field is missing or invalid");
     memcpy(c->id, id, sizeof(c->id));
     memcpy(c->infra_id, infra, sizeof(c->infra_id));
     c->name = xstrdup(name);
     c->hostname = xstrdup(hostname);
     c->keep_id = userns && strcmp(userns, "keep-id") == 0;
-    if (share_parse(share, &c->share, err) < 0 || net_options_parse(net, &c->net, err) < 0) {
-        upod_error_wrap(err, "corrupt pod config");
+    const char *bad = share_from_kv(kv, &c->share) < 0 ? "its shared namespaces"
+                      : net_from_kv(kv, &c->net) < 0   ? "its network"
+                      : ports_from_kv(kv, c) < 0       ? "its published ports"
+                                                       : NULL;
+    if (bad) {
         pod_config_clear(c);
-        return -1;
+        return upod_fail(err, 0, "corrupt pod config: %s", bad);
     }
     const char *v;
-    for (size_t i = 0; (v = kv_get_nth(kv, "port", i)); i++) {
-        c->ports = xrealloc(c->ports, (c->nports + 1) * sizeof(*c->ports));
-        if (port_mapping_parse(v, &c->ports[c->nports], err) < 0) {
-            upod_error_wrap(err, "corrupt pod config");
-            pod_config_clear(c);
-            return -1;
-        }
-        c->nports++;
-    }
     for (size_t i = 0; (v = kv_get_nth(kv, "label", i)); i++) {
         c->labels = xrealloc(c->labels, (c->nlabels + 1) * sizeof(*c->labels));
         c->labels[c->nlabels++] = xstrdup(v);

@@ -218,6 +218,67 @@ static void test_pod_config_corrupt(void **state)
     }
 }
 
+/* The typed lines of a config: each wrong value, or port lines that do
+ * not pair up, make the config unreadable (never a pod that publishes or
+ * shares something else). */
+static void test_pod_config_typed_lines(void **state)
+{
+    (void)state;
+    static const char good[] =
+        "id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+        "infra_id=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
+        "name=web\nhostname=web\ncreated=1\nuserns=\n"
+        "share_net=true\nshare_uts=true\nshare_ipc=true\nshare_pid=false\nshare_cgroup=false\n"
+        "net_mode=slirp\nnet_allow_host_loopback=false\nnet_mtu=1500\n"
+        "net_port_handler=splice\nnet_enable_ipv6=true\n";
+    static const char port[] =
+        "port_host_ip=127.0.0.1\nport_host=8080\nport_container=80\nport_count=1\nport_proto=tcp\n";
+    char text[2048];
+    kv_t kv;
+    pod_config_t c;
+    upod_error_t err = {0};
+    snprintf(text, sizeof(text), "%s%s", good, port);
+    assert_int_equal(kv_parse(text, &kv, &err), 0);
+    assert_int_equal(pod_config_from_kv(&kv, &c, &err), 0);
+    assert_int_equal(c.share, SHARE_NET | SHARE_UTS | SHARE_IPC | SHARE_USER);
+    assert_int_equal(c.net.mtu, 1500);
+    assert_int_equal(c.nports, 1);
+    assert_string_equal(c.ports[0].host_ip, "127.0.0.1");
+    assert_int_equal(c.ports[0].host_port, 8080);
+    pod_config_clear(&c);
+    kv_clear(&kv);
+    static const char *const bad[] = {
+        "port_host_ip=127.0.0.1\nport_host=8080\nport_container=80\nport_count=1\n",
+        "port_host_ip=not-an-ip\nport_host=8080\nport_container=80\nport_count=1\nport_proto=tcp\n",
+        "port_host_ip=\nport_host=65535\nport_container=80\nport_count=2\nport_proto=tcp\n",
+        "port_host_ip=\nport_host=80\nport_container=0\nport_count=1\nport_proto=tcp\n",
+        "port_host_ip=\nport_host=80\nport_container=80\nport_count=1\nport_proto=sctp\n",
+        "port_container=80\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "%s%s", good, bad[i]);
+        assert_int_equal(kv_parse(text, &kv, &err), 0);
+        assert_int_equal(pod_config_from_kv(&kv, &c, &err), -1);
+        assert_non_null(strstr(err.msg, "published ports"));
+        kv_clear(&kv);
+    }
+    /* One value made wrong: an out-of-range mtu, a flag that is neither
+     * true nor false, an unknown network mode. */
+    static const char *const swap[][2] = {{"net_mtu=1500", "net_mtu=10"},
+                                          {"share_pid=false", "share_pid=maybe"},
+                                          {"net_mode=slirp", "net_mode=tap"}};
+    for (size_t i = 0; i < sizeof(swap) / sizeof(swap[0]); i++) {
+        const char *at = strstr(good, swap[i][0]);
+        assert_non_null(at);
+        snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - good), good, swap[i][1],
+                 at + strlen(swap[i][0]));
+        assert_int_equal(kv_parse(text, &kv, &err), 0);
+        assert_int_equal(pod_config_from_kv(&kv, &c, &err), -1);
+        assert_non_null(strstr(err.msg, "corrupt pod config"));
+        kv_clear(&kv);
+    }
+}
+
 static void test_pod_state_round_trip(void **state)
 {
     (void)state;
@@ -658,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_kv_rejects_malformed),
         cmocka_unit_test(test_pod_config_round_trip),
         cmocka_unit_test(test_pod_config_corrupt),
+        cmocka_unit_test(test_pod_config_typed_lines),
         cmocka_unit_test(test_pod_state_round_trip),
         cmocka_unit_test(test_stale_state_is_not_running),
         cmocka_unit_test(test_proc_stat_parsing),
