@@ -175,6 +175,13 @@ bool parse_long(const char *s, long min, long max, long *out)
     return true;
 }
 
+void strv_push(char ***list, size_t *n, char *v)
+{
+    *list = xrealloc(*list, (*n + 2) * sizeof(char *));
+    (*list)[(*n)++] = v;
+    (*list)[*n] = NULL;
+}
+
 char *strv_join(char *const *v, const char *sep)
 {
     size_t len = 1, seplen = strlen(sep);

@@ -80,6 +80,8 @@ bool parse_long(const char *s, long min, long max, long *out);
  * mount point for an absolute path under one, else NULL. */
 const char *path_hidden_in_pods(const char *path);
 
+/* Append v to the list of *n strings, keeping it NULL-terminated. */
+void strv_push(char ***list, size_t *n, char *v);
 /* The NULL-terminated strings of v, separated by sep (a new string). */
 char *strv_join(char *const *v, const char *sep);
 

@@ -49,12 +49,6 @@ static const char options_help[] =
     "      --preserve-fds N       run: pass the fds 3 to N+2 on to the container (only 0, 1, 2\n"
     "                             otherwise)\n";
 
-static void push(char ***list, size_t *n, char *v)
-{
-    *list = xrealloc(*list, (*n + 1) * sizeof(char *));
-    (*list)[(*n)++] = v;
-}
-
 void ctr_create_opts_free(ctr_create_opts_t *o)
 {
     free(o->env_specs);
@@ -97,17 +91,17 @@ int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod
         case O_NAME: o->name = optarg; break;
         case O_RM: o->auto_remove = true; break;
         case 'i': break;  /* stdin is always an attached container's */
-        case 'e': push(&o->env_specs, &o->nenv, optarg); break;
-        case O_ENVFILE: push(&o->env_files, &o->nenv_files, optarg); break;
+        case 'e': strv_push(&o->env_specs, &o->nenv, optarg); break;
+        case O_ENVFILE: strv_push(&o->env_files, &o->nenv_files, optarg); break;
         case O_ENTRY: o->entrypoint = optarg; break;
         case 'w': o->workdir = optarg; break;
         case 'u': o->user = optarg; break;
         case O_HOST: o->hostname = optarg; break;
-        case 'v': push(&o->volumes, &o->nvolumes, optarg); break;
-        case O_TMPFS: push(&o->tmpfs, &o->ntmpfs, optarg); break;
+        case 'v': strv_push(&o->volumes, &o->nvolumes, optarg); break;
+        case O_TMPFS: strv_push(&o->tmpfs, &o->ntmpfs, optarg); break;
         case O_RO: o->read_only = true; break;
-        case O_CAPADD: push(&o->cap_add, &o->ncap_add, optarg); break;
-        case O_CAPDROP: push(&o->cap_drop, &o->ncap_drop, optarg); break;
+        case O_CAPADD: strv_push(&o->cap_add, &o->ncap_add, optarg); break;
+        case O_CAPDROP: strv_push(&o->cap_drop, &o->ncap_drop, optarg); break;
         case O_STOPSIG:
             if (signal_parse(optarg, &o->stop_signal, err) < 0)
                 return -1;
@@ -119,7 +113,7 @@ int ctr_create_parse(int argc, char **argv, bool run, ctr_create_opts_t *o, upod
             break;
         case 't': o->tty = true; break;
         case O_INIT: o->init = true; break;
-        case 'p': push(&o->publish, &o->npublish, optarg); break;
+        case 'p': strv_push(&o->publish, &o->npublish, optarg); break;
         case O_NETWORK: o->network = optarg; break;
         case O_PRESERVE:
             if (!run)
@@ -162,7 +156,7 @@ static int user_env(const ctr_create_opts_t *o, ctr_t *c, upod_error_t *err)
             return -1;
         }
         for (size_t i = 0; i < nfile_env; i++)
-            push(&c->env, &c->nenv, file_env[i]);
+            strv_push(&c->env, &c->nenv, file_env[i]);
         free(file_env); /* the strings moved to env */
     }
     for (size_t i = 0; i < o->nenv; i++) {
@@ -170,7 +164,7 @@ static int user_env(const ctr_create_opts_t *o, ctr_t *c, upod_error_t *err)
         if (env_parse(o->env_specs[i], &v, err) < 0)
             return -1;
         if (v)
-            push(&c->env, &c->nenv, v);
+            strv_push(&c->env, &c->nenv, v);
     }
     return 0;
 }
@@ -235,7 +229,7 @@ static int set_mounts(const ctr_create_opts_t *o, ctr_t *c, upod_error_t *err)
         if (inroot_has_dotdot(o->tmpfs[i]))
             return upod_fail(err, 0, "invalid --tmpfs \"%s\": the path must not contain ..",
                              o->tmpfs[i]);
-        push(&c->tmpfs, &c->ntmpfs, xstrdup(o->tmpfs[i]));
+        strv_push(&c->tmpfs, &c->ntmpfs, xstrdup(o->tmpfs[i]));
     }
     return 0;
 }

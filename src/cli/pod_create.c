@@ -28,12 +28,6 @@ static const char create_usage[] =
     "      --network MODE       slirp[:OPTIONS] (default) or none\n"
     "      --userns MODE        \"\" (you are root in the pod) or keep-id\n";
 
-static void push(char ***list, size_t *n, char *value)
-{
-    *list = xrealloc(*list, (*n + 1) * sizeof(char *));
-    (*list)[(*n)++] = value;
-}
-
 int pod_create_parse(int argc, char **argv, pod_create_opts_t *o, upod_error_t *err)
 {
     static const struct option opts[] = {
@@ -50,8 +44,8 @@ int pod_create_parse(int argc, char **argv, pod_create_opts_t *o, upod_error_t *
         case 'n': o->name = optarg; break;
         case 's': o->share = optarg; break;
         case 'H': o->hostname = optarg; break;
-        case 'p': push(&o->publish, &o->npublish, optarg); break;
-        case 'l': push(&o->labels, &o->nlabels, optarg); break;
+        case 'p': strv_push(&o->publish, &o->npublish, optarg); break;
+        case 'l': strv_push(&o->labels, &o->nlabels, optarg); break;
         case 'N': o->network = optarg; break;
         case 'U': o->userns = optarg; break;
         case 'h': fputs(create_usage, stdout); return 1;

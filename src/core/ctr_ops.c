@@ -19,12 +19,6 @@
 #include "text/share.h"
 #include "text/timefmt.h"
 
-static void push(char ***list, size_t *n, char *v)
-{
-    *list = xrealloc(*list, (*n + 1) * sizeof(char *));
-    (*list)[(*n)++] = v;
-}
-
 void ctr_create_spec_clear(ctr_create_spec_t *spec)
 {
     if (spec->new_pod) {
@@ -104,14 +98,14 @@ static void build_env(const char *hostname, ctr_t *c)
 {
     char **env = NULL;
     size_t n = 0;
-    push(&env, &n, xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-    push(&env, &n, xstrdup("container=podman"));
-    push(&env, &n, xasprintf("HOSTNAME=%s", hostname));
-    push(&env, &n, xstrdup("HOME=/root"));
+    strv_push(&env, &n, xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    strv_push(&env, &n, xstrdup("container=podman"));
+    strv_push(&env, &n, xasprintf("HOSTNAME=%s", hostname));
+    strv_push(&env, &n, xstrdup("HOME=/root"));
     if (c->tty)
-        push(&env, &n, xstrdup("TERM=xterm"));
+        strv_push(&env, &n, xstrdup("TERM=xterm"));
     for (size_t i = 0; i < c->nenv; i++)
-        push(&env, &n, c->env[i]);
+        strv_push(&env, &n, c->env[i]);
     free(c->env);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
@@ -217,8 +211,9 @@ int core_ctr_create(state_handle_t *st, int ctrs_fd, ctr_create_spec_t *spec, ct
         ret = complete_record(&pod, c, err);
     if (ret == 0)
         ret = write_container(st, ctrs_fd, &pod, c, random_name, err);
+    /* By the id it was made with: pod is empty when its lookup failed. */
     if (ret < 0 && made_pod)
-        teardown_pod_remove(st, pod.config.id, true, 0, NULL, &(upod_error_t){0});
+        teardown_pod_remove(st, spec->new_pod->id, true, 0, NULL, &(upod_error_t){0});
     pod_clear(&pod);
     if (ret == 0) {
         *out = *c; /* the record moves to out */

@@ -102,11 +102,8 @@ void ctr_to_kv(const ctr_t *c, kv_t *kv)
 static void get_list(const kv_t *kv, const char *key, char ***out, size_t *n)
 {
     const char *v;
-    for (size_t i = 0; (v = kv_get_nth(kv, key, i)); i++) {
-        *out = xrealloc(*out, (*n + 2) * sizeof(char *));
-        (*out)[(*n)++] = xstrdup(v);
-        (*out)[*n] = NULL;
-    }
+    for (size_t i = 0; (v = kv_get_nth(kv, key, i)); i++)
+        strv_push(out, n, xstrdup(v));
 }
 
 /* The volumes: one volume_source, volume_target and volume_mode line

@@ -14,14 +14,6 @@ static bool line_is_skipped(const char *line)
     return line[0] == '#' || line[strspn(line, " \t")] == '\0';
 }
 
-/* Append v, keeping the list NULL-terminated. */
-static void append(char ***list, size_t *n, char *v)
-{
-    *list = xrealloc(*list, (*n + 2) * sizeof(char *));
-    (*list)[(*n)++] = v;
-    (*list)[*n] = NULL;
-}
-
 void envfile_free(char **env, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -53,7 +45,7 @@ int envfile_parse(const char *text, char ***out, size_t *n, upod_error_t *err)
             }
         }
         if (v)
-            append(&env, &count, v);
+            strv_push(&env, &count, v);
         if (last)
             break;
         line += len + 1;
