@@ -105,7 +105,7 @@ unit: $(UNIT_BIN)
 
 # Test peers the integration tests run (static, so that they run anywhere,
 # inside pods too).
-TOOLS := tests/tools/xfer tests/tools/ipc tests/tools/thief tests/tools/sysprobe
+TOOLS := tests/tools/xfer tests/tools/ipc tests/tools/thief tests/tools/sysprobe tests/tools/nsprobe
 tests/tools/%: tests/tools/%.c
 	@echo "  TOOL  $@"
 	$(Q)$(MUSL_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -o $@ $<

@@ -18,10 +18,11 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Packages for building (musl, dpkg-source), testing (cmocka, uidmap for
 # newuidmap, busybox as a tiny rootfs and test server, iproute2, util-linux for
-# setpriv, jq, curl, sudo: the security tests act as a second local user) and
+# setpriv, jq, curl, sudo: the security tests act as a second local user,
+# inotify-tools: t_userns.sh counts the id-mapping helpers' runs) and
 # checking the result (file).
 packages=(gcc make musl-tools dpkg-dev xz-utils bzip2 libcmocka-dev libcap-dev
-          linux-libc-dev uidmap busybox-static iproute2 util-linux file procps passwd jq curl
+          linux-libc-dev uidmap busybox-static iproute2 util-linux file procps passwd jq curl inotify-tools
           sudo)
 
 say() { printf 'build.sh: %s\n' "$*"; }

@@ -27,6 +27,7 @@ static const cmd_entry_t commands[] = {
     {"run", cmd_run, "Run a container (in a pod)"},
     {"start", cmd_start, "Start containers"},
     {"stop", cmd_stop, "Stop containers"},
+    {"system", cmd_system, "Reset upod's per-user state (migrate)"},
     {"top", cmd_top, "Show a container's processes"},
     {"wait", cmd_wait, "Wait for containers to exit"},
     {"version", cmd_version, "Show upod's version and build information"},

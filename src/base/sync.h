@@ -37,9 +37,11 @@ typedef enum {
                             * (value 0); else SYNC_ERROR with 125, 126 or 127 */
     SYNC_JOINED,           /* joiner -> its caller: value = the host pid of the process
                             * started in the pod (sandbox/join.h); else SYNC_ERROR */
+    SYNC_USERNS,           /* holder -> a process joining the parent user namespace: its
+                            * fd (proc/holder.h) */
 } sync_type_t;
 
-#define SYNC_TYPE_LAST SYNC_JOINED
+#define SYNC_TYPE_LAST SYNC_USERNS
 /* The most descriptors one message carries. */
 #define SYNC_MAX_FDS 8
 

@@ -13,6 +13,7 @@
 #include "sandbox/userns.h"
 #include "base/util.h"
 #include "buildinfo.h"
+#include "proc/holder.h"
 #include "cli/cmd.h"
 
 /* Problems are collected as we go; each says what to do. */
@@ -65,7 +66,7 @@ static void add_helper(json_t *obj, const char *key, const idmap_helper_t *h)
     json_set_bool(o, "privileged", h->privileged);
 }
 
-static void add_user_namespaces(json_t *root, json_t *problems)
+static json_t *add_user_namespaces(json_t *root, json_t *problems)
 {
     uid_t uid = geteuid();
     struct passwd *pw = getpwuid(uid);
@@ -121,6 +122,39 @@ static void add_user_namespaces(json_t *root, json_t *problems)
     }
     idmap_helper_clear(&uidmap);
     idmap_helper_clear(&gidmap);
+    return ns;
+}
+
+/* The holder of the parent user namespace (proc/holder.h), as its record
+ * says and only when it is current: running false otherwise. */
+static void add_holder(json_t *ns)
+{
+    json_t *h = json_set(ns, "holder", json_new_object());
+    state_dir_choice_t choice = {0};
+    upod_error_t err = {0};
+    bool exists = false;
+    int r = state_dir_probe(&choice, &exists, &err);
+    int dirfd = r < 0 || !exists || !choice.path
+                    ? -1
+                    : open(choice.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    state_dir_choice_clear(&choice);
+    holder_record_t rec;
+    bool running = dirfd >= 0 && holder_record_load(dirfd, &rec, &err) == 0;
+    if (running && !holder_record_current(&rec, NULL)) {
+        holder_record_clear(&rec);
+        running = false;
+    }
+    if (dirfd >= 0)
+        close(dirfd);
+    json_set_bool(h, "running", running);
+    if (!running)
+        return;
+    json_set_int(h, "pid", rec.ref.pid);
+    json_set_string(h, "idMapping", rec.subids ? "subids" : "single");
+    json_set_string(h, "uidMap", rec.uid_map);
+    json_set_string(h, "gidMap", rec.gid_map);
+    json_set_int(h, "created", rec.created);
+    holder_record_clear(&rec);
 }
 
 static void add_tun(json_t *root, json_t *problems)
@@ -163,7 +197,7 @@ static json_t *info_tree(void)
     json_t *root = json_new_object();
     json_t *problems = json_new_array();
     add_host(root);
-    add_user_namespaces(root, problems);
+    add_holder(add_user_namespaces(root, problems));
     add_tun(root, problems);
     add_store(root, problems);
     json_t *up = json_set(root, "upod", json_new_object());

@@ -180,3 +180,42 @@ int control_send_tap(const char *pod_dir, int tapfd, upod_error_t *err)
         return -1;
     return 0;
 }
+
+int control_listen_userns(int state_fd, upod_error_t *err)
+{
+    return listen_at(state_fd, CONTROL_USERNS_SOCKET_NAME, err);
+}
+
+int control_accept_lease(int listen_fd, int userns_fd, upod_error_t *err)
+{
+    struct ucred cred;
+    int conn = accept_owner(listen_fd, &cred, err);
+    if (conn < 0)
+        return -1;
+    if (sync_send_fd(conn, SYNC_USERNS, 0, userns_fd, err) < 0) {
+        close(conn);
+        return -1;
+    }
+    return conn;
+}
+
+int control_get_userns(int state_fd, int *userns_fd, upod_error_t *err)
+{
+    *userns_fd = -1;
+    int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return upod_fail(err, errno, "socket");
+    sync_msg_t msg;
+    if (at_socket_path(sock, state_fd, CONTROL_USERNS_SOCKET_NAME, false) < 0) {
+        upod_fail(err, errno, "cannot reach the user namespace holder");
+    } else if (sync_expect_fd(sock, SYNC_USERNS, CONTROL_TIMEOUT_MS, "user namespace holder", &msg,
+                              userns_fd, err) == 0) {
+        if (*userns_fd >= 0)
+            return sock;
+        upod_fail(err, EPROTO, "the user namespace holder passed no namespace");
+    }
+    int saved = err->errnum;
+    close(sock);
+    errno = saved;
+    return -1;
+}

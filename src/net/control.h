@@ -50,6 +50,20 @@ void control_serve_namespaces(int listen_fd, const int *fds, size_t n, upod_erro
  * namespaces from its keeper, exactly n fds (all -1 on failure). */
 int control_get_namespaces(int pod_dirfd, int *fds, size_t n, upod_error_t *err);
 
+/* The user's parent user namespace is handed out by its holder
+ * (proc/holder.h) on STATE/userns.sock: connect, receive one SYNC_USERNS
+ * message with its fd; the connection stays open for as long as the
+ * client uses the namespace (a lease: the holder counts them). */
+#define CONTROL_USERNS_SOCKET_NAME "userns.sock"
+/* Holder: listen on state_dir/userns.sock (a stale one is replaced). */
+int control_listen_userns(int state_fd, upod_error_t *err);
+/* Holder: accept one client (the owner only), pass it userns_fd; the
+ * connection (the lease), or -1. */
+int control_accept_lease(int listen_fd, int userns_fd, upod_error_t *err);
+/* Client: the namespace's fd in *userns_fd; returns the lease, -1 with
+ * errno ECONNREFUSED or ENOENT when no holder listens. */
+int control_get_userns(int state_fd, int *userns_fd, upod_error_t *err);
+
 /* Container: hand tapfd to the keeper of the pod whose state directory is
  * pod_dir, and wait for its answer. The calling process must be the one
  * whose end frees the tap. */

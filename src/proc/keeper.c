@@ -19,6 +19,7 @@
 #include "net/control.h"
 #include "sandbox/podns.h"
 #include "text/share.h"
+#include "proc/holder.h"
 #include "proc/infra.h"
 #include "proc/proclog.h"
 #include "base/pollset.h"
@@ -92,22 +93,22 @@ __attribute__((noreturn)) static void become_infra(const pod_config_t *config, i
 
 /* Keeper: create the infra and wait until it is ready (its tap fd, when the
  * pod has a network, comes with the ready message). */
-static int keeper_spawn_infra(const pod_config_t *config, published_t *published, pid_t *pid,
+static int keeper_spawn_infra(const pod_config_t *config, const idmap_plan_t *parent,
+                              published_t *published, pid_t *pid,
                               int *pidfd, int *sync_fd, int *tapfd, podns_t *ns,
                               upod_error_t *err)
 {
     int pair[2];
     if (sync_socketpair(pair, err) < 0)
         return -1;
-    idmap_plan_t plan;
-    idmap_plan(config->keep_id, &plan);
+    /* In the parent user namespace already (keeper_run): the clone makes
+     * the pod's inside it. */
     /* Killed and reaped if it is not ready (cleanup_pid). */
     cleanup_pid pid_t child = upod_clone_pidfd((uint64_t)infra_clone_flags(), pidfd);
     if (child < 0) {
         int saved = errno;
         close(pair[0]);
         close(pair[1]);
-        idmap_plan_clear(&plan);
         /* Say which setting forbids it, as `upod info` does. */
         char hint[512];
         userns_explain_failure(saved, hint, sizeof(hint));
@@ -120,8 +121,10 @@ static int keeper_spawn_infra(const pod_config_t *config, published_t *published
     portbind_close_listeners(published);
     *sync_fd = pair[0];
     sync_msg_t msg;
-    int r = idmap_apply(&plan, child, err);
-    idmap_plan_clear(&plan);
+    /* Root in the parent, we write the pod's maps ourselves. */
+    idmap_t uids, gids;
+    idmap_nested(parent, config->keep_id, &uids, &gids);
+    int r = idmap_write(child, &uids, &gids, !parent->subids, err);
     /* While the infra is still dumpable (podns.h): it is not, once told
      * that its maps are written. */
     if (r == 0)
@@ -401,11 +404,15 @@ __attribute__((noreturn)) static void keeper_run(int state_fd, int pods_fd, pod_
     podns_t ns;
     podns_init(&ns);
     pod_slirp_t *slirp = NULL;
+    /* Our lease on the parent user namespace: held as long as we live. */
+    int lease = -1;
+    idmap_plan_t parent = {0};
     if (keeper_write_etc(pods_fd, &pod->config, &err) < 0 ||
         (keeper_control(pods_fd, &pod->config, &control_fd, &err) < 0) ||
         keeper_listen_namespaces(pods_fd, &pod->config, &ns_fd, &err) < 0 ||
         portbind_open(&pod->config, &published, &err) < 0 ||
-        keeper_spawn_infra(&pod->config, &published, &infra, &infra_pidfd, &infra_sync, &tapfd,
+        (lease = holder_join(state_fd, &parent, &err)) < 0 ||
+        keeper_spawn_infra(&pod->config, &parent, &published, &infra, &infra_pidfd, &infra_sync, &tapfd,
                            &ns, &err) < 0) {
         keeper_log("start failed: %s", err.msg);
         sync_send_error(cli_fd, &err);

@@ -174,30 +174,31 @@ void userns_explain_failure(int errnum, char *buf, size_t size)
                         buf, size);
 }
 
-void idmap_build(unsigned long id, const subid_range_t *range, bool keep_id, idmap_t *out)
+void idmap_build(unsigned long inside_id, unsigned long outside_id, const subid_range_t *range,
+                 bool keep_id, idmap_t *out)
 {
     out->n = 0;
 #define ADD_LINE(in, outside_, cnt)                                                                \
     out->lines[out->n++] = (idmap_line_t){.inside = (in), .outside = (outside_), .count = (cnt)}
     if (!range) {
-        ADD_LINE(keep_id ? id : 0, id, 1);
+        ADD_LINE(keep_id ? inside_id : 0, outside_id, 1);
         return;
     }
-    if (!keep_id || id == 0) {
-        ADD_LINE(0, id, 1);
+    if (!keep_id || inside_id == 0) {
+        ADD_LINE(0, outside_id, 1);
         ADD_LINE(1, range->start, range->count);
         return;
     }
     /* keep-id: the subordinate range fills 0..id-1 and id+1..; id is the user. */
-    unsigned long below = range->count < id ? range->count : id;
+    unsigned long below = range->count < inside_id ? range->count : inside_id;
     ADD_LINE(0, range->start, below);
-    ADD_LINE(id, id, 1);
-    if (range->count > id)
-        ADD_LINE(id + 1, range->start + id, range->count - id);
+    ADD_LINE(inside_id, outside_id, 1);
+    if (range->count > inside_id)
+        ADD_LINE(inside_id + 1, range->start + inside_id, range->count - inside_id);
 #undef ADD_LINE
 }
 
-void idmap_plan(bool keep_id, idmap_plan_t *plan)
+void idmap_plan(idmap_plan_t *plan)
 {
     memset(plan, 0, sizeof(*plan));
     uid_t uid = geteuid();
@@ -215,14 +216,45 @@ void idmap_plan(bool keep_id, idmap_plan_t *plan)
         (void)subid_read("/etc/subgid", name, (uid_t)gid, &sg, &ignored);
     }
     plan->subids = su.n > 0 && sg.n > 0;
-    idmap_build(uid, plan->subids ? &su.ranges[0] : NULL, keep_id, &plan->uids);
-    idmap_build(gid, plan->subids ? &sg.ranges[0] : NULL, keep_id, &plan->gids);
+    plan->uid = uid;
+    plan->gid = gid;
+    idmap_build(uid, uid, plan->subids ? &su.ranges[0] : NULL, false, &plan->uids);
+    idmap_build(gid, gid, plan->subids ? &sg.ranges[0] : NULL, false, &plan->gids);
     if (plan->subids) {
         plan->newuidmap = steal_pointer(&hu.path);
         plan->newgidmap = steal_pointer(&hg.path);
     }
     idmap_helper_clear(&hu);
     idmap_helper_clear(&hg);
+}
+
+/* One kind of a pod's map, relative to the parent: the parent's own map
+ * is "0 -> the user" plus (with subids) "1..count -> the range", so the
+ * user is 0 there and the range starts at 1. */
+static void nested_map(unsigned long self, const idmap_t *parent, bool keep_id, idmap_t *out)
+{
+    subid_range_t rest = {.start = 1, .count = parent->n > 1 ? parent->lines[1].count : 0};
+    idmap_build(self, 0, parent->n > 1 ? &rest : NULL, keep_id, out);
+}
+
+void idmap_nested(const idmap_plan_t *parent, bool keep_id, idmap_t *uids, idmap_t *gids)
+{
+    nested_map(parent->uid, &parent->uids, keep_id, uids);
+    nested_map(parent->gid, &parent->gids, keep_id, gids);
+}
+
+int idmap_format(const idmap_t *map, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < map->n; i++) {
+        int n = snprintf(buf + used, size - used, "%lu %lu %lu\n", map->lines[i].inside,
+                         map->lines[i].outside, map->lines[i].count);
+        if (n < 0 || (size_t)n >= size - used)
+            return -1;
+        used += (size_t)n;
+    }
+    return 0;
 }
 
 void idmap_plan_clear(idmap_plan_t *plan)
@@ -327,15 +359,20 @@ int idmap_apply(const idmap_plan_t *plan, pid_t pid, upod_error_t *err)
             *err = gid_err;
         return r < 0 || g < 0 ? -1 : 0;
     }
-    /* Single mapping, written by ourselves: the kernel then requires
-     * setgroups to be denied before gid_map can be written. */
-    char line[96];
-    snprintf(line, sizeof(line), "%lu %lu 1\n", plan->uids.lines[0].inside,
-             plan->uids.lines[0].outside);
-    if (write_proc_file(pid, "uid_map", line, err) < 0 ||
-        write_proc_file(pid, "setgroups", "deny", err) < 0)
+    return idmap_write(pid, &plan->uids, &plan->gids, true, err);
+}
+
+int idmap_write(pid_t pid, const idmap_t *uids, const idmap_t *gids, bool deny_setgroups,
+                upod_error_t *err)
+{
+    char text[3 * IDMAP_MAX_LINES * 24];
+    if (idmap_format(uids, text, sizeof(text)) < 0)
+        return upod_fail(err, EOVERFLOW, "cannot write the uid map");
+    if (write_proc_file(pid, "uid_map", text, err) < 0)
         return -1;
-    snprintf(line, sizeof(line), "%lu %lu 1\n", plan->gids.lines[0].inside,
-             plan->gids.lines[0].outside);
-    return write_proc_file(pid, "gid_map", line, err);
+    if (deny_setgroups && write_proc_file(pid, "setgroups", "deny", err) < 0)
+        return -1;
+    if (idmap_format(gids, text, sizeof(text)) < 0)
+        return upod_fail(err, EOVERFLOW, "cannot write the gid map");
+    return write_proc_file(pid, "gid_map", text, err);
 }

@@ -68,25 +68,43 @@ typedef struct {
     size_t n;
 } idmap_t;
 
-/* The map of one id kind for a pod. With a subordinate range: the user is
- * root inside (or, keep_id, keeps its own id, and root is the first
- * subordinate id) and the range fills the rest. Without (range NULL): the
- * user alone, as 0 (or as itself with keep_id). Pure, unit tested. */
-void idmap_build(unsigned long id, const subid_range_t *range, bool keep_id, idmap_t *out);
+/* The map of one id kind. With a range of other ids: the user (outside_id
+ * outside) is root inside (or, keep_id, keeps its own id, inside_id, and
+ * root is the range's first id) and the range fills the rest. Without
+ * (range NULL): the user alone, as 0 (or as inside_id with keep_id). Pure,
+ * unit tested. The parent user namespace maps the host's ids (inside_id ==
+ * outside_id == the user's, range: the subordinate one); a pod maps the
+ * parent's (outside_id 0, range 1..count: idmap_nested). */
+void idmap_build(unsigned long inside_id, unsigned long outside_id, const subid_range_t *range,
+                 bool keep_id, idmap_t *out);
 
-/* How a pod's user namespace is mapped on this machine. */
+/* How the user's parent user namespace (proc/holder.h) is mapped on this
+ * machine, relative to the host. */
 typedef struct {
     bool subids;                   /* newuidmap/newgidmap with the ranges */
+    uid_t uid;
+    gid_t gid;
     idmap_t uids, gids;
     char *newuidmap, *newgidmap;   /* helper paths when subids */
 } idmap_plan_t;
 
 /* Decide the mapping for the current user: subids when both helpers are
  * usable and the user has both ranges, else the single mapping. */
-void idmap_plan(bool keep_id, idmap_plan_t *plan);
+void idmap_plan(idmap_plan_t *plan);
 void idmap_plan_clear(idmap_plan_t *plan);
-/* Write the maps of process pid (which must sit in a fresh user namespace). */
+/* Write the maps of process pid (which must sit in a fresh user namespace
+ * made from the host's): the helpers with subids, else by ourselves. */
 int idmap_apply(const idmap_plan_t *plan, pid_t pid, upod_error_t *err);
+
+/* A pod's maps, relative to the parent mapped by plan: the parent's ids
+ * as they are (keep_id: the user keeps its own id, as idmap_build). */
+void idmap_nested(const idmap_plan_t *parent, bool keep_id, idmap_t *uids, idmap_t *gids);
+/* The map as /proc/PID/uid_map takes it ("inside outside count" lines). */
+int idmap_format(const idmap_t *map, char *buf, size_t size);
+/* Write them ourselves: the writer is root in the parent of pid's user
+ * namespace, or the map is of its own uid alone (deny_setgroups then). */
+int idmap_write(pid_t pid, const idmap_t *uids, const idmap_t *gids, bool deny_setgroups,
+                upod_error_t *err);
 
 /* The same hint, with the sysctls read from this machine. */
 void userns_explain_failure(int errnum, char *buf, size_t size);

@@ -25,7 +25,7 @@ other_user=$test_user-o
 sudoers=/etc/sudoers.d/upod-tests-$test_user
 
 [ -x "$top/upod" ] || { echo "not ok - $top/upod is missing: run make first"; exit 1; }
-for tool in xfer ipc thief sysprobe; do
+for tool in xfer ipc thief sysprobe nsprobe; do
     [ -x "$top/tests/tools/$tool" ] || { echo "not ok - tests/tools/$tool is missing: run make check"; exit 1; }
 done
 
@@ -33,9 +33,18 @@ stage=$(mktemp -d /tmp/upod-check.XXXXXX)
 chmod 0755 "$stage"
 cp "$top/upod" "$stage/upod"
 mkdir -p "$stage/tools"
-cp "$top/tests/tools/xfer" "$top/tests/tools/ipc" "$top/tests/tools/thief" "$top/tests/tools/sysprobe" \
+cp "$top/tests/tools/xfer" "$top/tests/tools/ipc" "$top/tests/tools/thief" "$top/tests/tools/sysprobe" "$top/tests/tools/nsprobe" \
     "$stage/tools/"
 cp -r "$top/tests/integration" "$stage/integration"
+# As root: private copies of newuidmap/newgidmap, setuid as the real ones,
+# that t_userns.sh puts first in $PATH to count their runs (inotify sees
+# each exec open them; nothing else on the machine uses these copies).
+idmap_dir=""
+if [ "$(id -u)" -eq 0 ] && command -v newuidmap >/dev/null && command -v newgidmap >/dev/null; then
+    idmap_dir=$stage/idmap
+    mkdir -p "$idmap_dir"
+    cp --preserve=mode,ownership "$(command -v newuidmap)" "$(command -v newgidmap)" "$idmap_dir/"
+fi
 cp -r "$top/tests/reliability" "$stage/reliability"
 cp "$top/tests/tutorial.sh" "$stage/tutorial.sh"
 chmod -R a+rX "$stage"
@@ -160,13 +169,14 @@ run_as_user() {
         [ -z "${UPOD_TEST_JOBS:-}" ] || pass+=(UPOD_TEST_JOBS="$UPOD_TEST_JOBS")
         [ -z "${UPOD_TEST_TIMEOUT:-}" ] || pass+=(UPOD_TEST_TIMEOUT="$UPOD_TEST_TIMEOUT")
         [ -z "${UPOD_TEST_TIMES:-}" ] || pass+=(UPOD_TEST_TIMES="$UPOD_TEST_TIMES")
+        [ -z "$idmap_dir" ] || pass+=(UPOD_TEST_IDMAP_DIR="$idmap_dir")
         in_test_env setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
             env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
             USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" "${pass[@]}" \
-            OTHER_USER="$other_user" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" SYSPROBE="$stage/tools/sysprobe" TESTS="$stage/integration" \
+            OTHER_USER="$other_user" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" SYSPROBE="$stage/tools/sysprobe" NSPROBE="$stage/tools/nsprobe" TESTS="$stage/integration" \
             TUTORIAL="$stage/tutorial.sh" bash "$stage/$script" "$@"
     else
-        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" SYSPROBE="$stage/tools/sysprobe" TESTS="$stage/integration" \
+        env XDG_RUNTIME_DIR="$run" UPOD="$stage/upod" XFER="$stage/tools/xfer" IPC="$stage/tools/ipc" THIEF="$stage/tools/thief" SYSPROBE="$stage/tools/sysprobe" NSPROBE="$stage/tools/nsprobe" TESTS="$stage/integration" \
             TUTORIAL="$stage/tutorial.sh" bash "$stage/$script" "$@"
     fi
 }

@@ -398,14 +398,14 @@ static void test_idmap_build(void **state)
     (void)state;
     idmap_t m;
     subid_range_t r = {.start = 100000, .count = 65536};
-    idmap_build(1000, &r, false, &m);
+    idmap_build(1000, 1000, &r, false, &m);
     assert_int_equal(m.n, 2);
     assert_int_equal(m.lines[0].inside, 0);
     assert_int_equal(m.lines[0].outside, 1000);
     assert_int_equal(m.lines[1].inside, 1);
     assert_int_equal(m.lines[1].outside, 100000);
     assert_int_equal(m.lines[1].count, 65536);
-    idmap_build(1000, &r, true, &m);
+    idmap_build(1000, 1000, &r, true, &m);
     assert_int_equal(m.n, 3);
     assert_int_equal(m.lines[0].inside, 0);
     assert_int_equal(m.lines[0].outside, 100000);
@@ -415,15 +415,38 @@ static void test_idmap_build(void **state)
     assert_int_equal(m.lines[2].inside, 1001);
     assert_int_equal(m.lines[2].outside, 101000);
     assert_int_equal(m.lines[2].count, 64536);
-    idmap_build(1000, NULL, false, &m);
+    idmap_build(1000, 1000, NULL, false, &m);
     assert_int_equal(m.n, 1);
     assert_int_equal(m.lines[0].inside, 0);
-    idmap_build(1000, NULL, true, &m);
+    idmap_build(1000, 1000, NULL, true, &m);
     assert_int_equal(m.lines[0].inside, 1000);
     subid_range_t small = {.start = 5000, .count = 10};
-    idmap_build(1000, &small, true, &m);
+    idmap_build(1000, 1000, &small, true, &m);
     assert_int_equal(m.n, 2);
     assert_int_equal(m.lines[0].count, 10);
+    /* Nested in a parent mapped "0 1000 1, 1 100000 65536": identity, or
+     * keep-id relative to the parent (the user is 0 there). */
+    idmap_plan_t parent = {.subids = true, .uid = 1000, .gid = 1000};
+    idmap_build(1000, 1000, &r, false, &parent.uids);
+    idmap_build(1000, 1000, &r, false, &parent.gids);
+    idmap_t u, g;
+    idmap_nested(&parent, false, &u, &g);
+    char text[256];
+    assert_int_equal(idmap_format(&u, text, sizeof(text)), 0);
+    assert_string_equal(text, "0 0 1\n1 1 65536\n");
+    idmap_nested(&parent, true, &u, &g);
+    assert_int_equal(idmap_format(&g, text, sizeof(text)), 0);
+    assert_string_equal(text, "0 1 1000\n1000 0 1\n1001 1001 64536\n");
+    idmap_plan_t single = {.uid = 1000, .gid = 1000};
+    idmap_build(1000, 1000, NULL, false, &single.uids);
+    idmap_build(1000, 1000, NULL, false, &single.gids);
+    idmap_nested(&single, true, &u, &g);
+    assert_int_equal(idmap_format(&u, text, sizeof(text)), 0);
+    assert_string_equal(text, "1000 0 1\n");
+    idmap_nested(&single, false, &u, &g);
+    assert_int_equal(idmap_format(&u, text, sizeof(text)), 0);
+    assert_string_equal(text, "0 0 1\n");
+    assert_int_equal(idmap_format(&u, text, 4), -1);
 }
 
 static void test_signals(void **state)
