@@ -68,11 +68,52 @@ ensure_user() { # NAME
     done
 }
 
+# make_subid_switch: $stage/subid-switch, a root script the test user may
+# run through sudo (t_userns.sh): "alt" moves its first subordinate uid and
+# gid ranges to a free place, "orig" moves them back (and the run's end
+# does, whatever happened). Its ranges are fixed here, not taken from its
+# caller.
+subid_switch=""
+subid_orig_u="" subid_orig_g="" subid_alt_u="" subid_alt_g=""
+make_subid_switch() {
+    # The first range of each file, "start:count"; the alternative starts
+    # after every range of the file (free_subid_start).
+    subid_orig_u=$(awk -F: -v u="$test_user" '$1 == u {print $2 ":" $3; exit}' /etc/subuid)
+    subid_orig_g=$(awk -F: -v u="$test_user" '$1 == u {print $2 ":" $3; exit}' /etc/subgid)
+    [ -n "$subid_orig_u" ] && [ -n "$subid_orig_g" ] || return 0
+    subid_alt_u="$(free_subid_start /etc/subuid):${subid_orig_u#*:}"
+    subid_alt_g="$(free_subid_start /etc/subgid):${subid_orig_g#*:}"
+    subid_switch=$stage/subid-switch
+    # sed -i writes a new file and renames it: readers see one or the
+    # other (usermod refuses while the user has processes).
+    {
+        echo '#!/bin/sh'
+        echo 'set -e'
+        echo 'case "$1" in'
+        echo "alt) sed -i 's/^$test_user:$subid_orig_u\$/$test_user:$subid_alt_u/' /etc/subuid; sed -i 's/^$test_user:$subid_orig_g\$/$test_user:$subid_alt_g/' /etc/subgid ;;"
+        echo "orig) sed -i 's/^$test_user:$subid_alt_u\$/$test_user:$subid_orig_u/' /etc/subuid; sed -i 's/^$test_user:$subid_alt_g\$/$test_user:$subid_orig_g/' /etc/subgid ;;"
+        echo '*) echo "usage: subid-switch alt|orig" >&2; exit 2 ;;'
+        echo 'esac'
+    } >"$subid_switch"
+    chmod 0755 "$subid_switch"
+}
+
+# restore_subids: the test user's ranges as they were.
+restore_subids() {
+    [ -n "$subid_switch" ] || return 0
+    grep -q "^$test_user:$subid_alt_u\$" /etc/subuid /etc/subgid || return 0
+    "$subid_switch" orig 2>/dev/null || true
+}
+
 ensure_test_user() {
     ensure_user "$test_user"
     ensure_user "$other_user"
+    make_subid_switch
     if command -v sudo >/dev/null 2>&1 && [ -d /etc/sudoers.d ]; then
-        printf '%s ALL=(%s) NOPASSWD: ALL\n' "$test_user" "$other_user" >"$sudoers.tmp"
+        {
+            printf '%s ALL=(%s) NOPASSWD: ALL\n' "$test_user" "$other_user"
+            [ -z "$subid_switch" ] || printf '%s ALL=(root) NOPASSWD: %s\n' "$test_user" "$subid_switch"
+        } >"$sudoers.tmp"
         chmod 0440 "$sudoers.tmp"
         mv "$sudoers.tmp" "$sudoers"
     fi
@@ -117,6 +158,7 @@ cleanup() {
         # Nothing of the test users may outlive the run.
         pkill -KILL -u "$test_user" 2>/dev/null || true
         pkill -KILL -u "$other_user" 2>/dev/null || true
+        restore_subids
         rm -f "$sudoers"
     fi
     rm -rf "$stage" 2>/dev/null || true
@@ -170,6 +212,7 @@ run_as_user() {
         [ -z "${UPOD_TEST_TIMEOUT:-}" ] || pass+=(UPOD_TEST_TIMEOUT="$UPOD_TEST_TIMEOUT")
         [ -z "${UPOD_TEST_TIMES:-}" ] || pass+=(UPOD_TEST_TIMES="$UPOD_TEST_TIMES")
         [ -z "$idmap_dir" ] || pass+=(UPOD_TEST_IDMAP_DIR="$idmap_dir")
+        [ -z "$subid_switch" ] || pass+=(UPOD_TEST_SUBID_SWITCH="$subid_switch")
         in_test_env setpriv --reuid="$test_user" --regid="$test_user" --init-groups \
             env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
             USER="$test_user" LOGNAME="$test_user" XDG_RUNTIME_DIR="$run" "${pass[@]}" \

@@ -4,7 +4,10 @@
 #
 # The helpers' runs are counted, not assumed: as root, the runner makes
 # private setuid copies of them (UPOD_TEST_IDMAP_DIR), put first in $PATH
-# here, and inotify counts each exec that opens them.
+# here, and inotify counts each exec that opens them. A root script of the
+# runner's (UPOD_TEST_SUBID_SWITCH, through sudo) moves our subordinate
+# ranges for the test of a change of /etc/subuid.
+ALONE_TESTS=test_subuid_change_makes_a_new_parent
 
 # holder_pid: the running holder's pid, as `upod info` says ("" if none).
 holder_pid() {
@@ -247,4 +250,47 @@ test_no_subids_single_mapping_nested() {
     assert_contains "$out" "single"
     assert_contains "$(awk 'NR == 2 {print $1, $2, $3}' <<<"$out")" "0 0 1"
     assert_contains "$out" "distinct"
+}
+
+# host_map_of POD: the second line of the uid map of a process entered into
+# POD, as the host reads it ("inside outside count": outside is the first
+# subordinate uid).
+host_map_of() {
+    "$UPOD" pod enter "$1" sleep 62 &
+    local pid=$! inner line
+    wait_for 5 own_pgrep -xf 'sleep 62' >/dev/null || fail "no process in $1"
+    inner=$(own_pgrep -xf 'sleep 62' | head -n 1)
+    line=$(awk 'NR == 2 {print $1, $2, $3}' "/proc/$inner/uid_map")
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    echo "$line"
+}
+
+test_subuid_change_makes_a_new_parent() {
+    # The runner's root script moves our ranges (and back at the end):
+    # alone, since every pod started meanwhile would see the move.
+    [ -n "${UPOD_TEST_SUBID_SWITCH:-}" ] || fail "this test needs the runner's subid switch: run make check as root"
+    trap 'sudo -n "$UPOD_TEST_SUBID_SWITCH" orig >/dev/null 2>&1; cleanup_pods' EXIT
+    run_upod pod create --name sub1
+    run_upod pod start sub1
+    assert_status 0
+    local h1 before after start
+    h1=$(holder_pid)
+    before=$(host_map_of sub1)
+    start=$(awk -F: -v u="$(id -un)" '$1 == u {print $2; exit}' /etc/subuid)
+    assert_eq "$before" "1 $start 65536" "sub1's subordinate ids"
+    sudo -n "$UPOD_TEST_SUBID_SWITCH" alt || fail "cannot move the subordinate ranges"
+    run_upod pod create --name sub2
+    run_upod pod start sub2
+    assert_status 0
+    local h2
+    h2=$(holder_pid)
+    [ -n "$h2" ] && [ "$h2" != "$h1" ] || fail "no new holder after /etc/subuid changed"
+    start=$(awk -F: -v u="$(id -un)" '$1 == u {print $2; exit}' /etc/subuid)
+    after=$(host_map_of sub2)
+    assert_eq "$after" "1 $start 65536" "sub2's subordinate ids, from the new /etc/subuid"
+    [ "$after" != "$before" ] || fail "the ranges did not move"
+    # The first pod runs on, in the parent it has.
+    assert_eq "$(host_map_of sub1)" "$before" "sub1 after the change"
+    sudo -n "$UPOD_TEST_SUBID_SWITCH" orig || fail "cannot move the ranges back"
 }

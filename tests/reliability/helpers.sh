@@ -24,7 +24,8 @@ alive() { # PID: running (not a zombie)
 }
 
 # pod_processes: live processes of this user's pods: upod's own (keeper,
-# infra, monitor, relay, init: their names start with upod-) and anything in
+# infra, monitor, relay, init: their names start with upod-; not
+# upod-userns) and anything in
 # a user namespace other than ours (a pod's). The test's shell and tools
 # are neither, nor is anything of another user's (other work may run on
 # the machine), nor of another test's running at the same time
@@ -39,6 +40,10 @@ pod_processes() {
         in_own_cgroup "$p" || continue
         comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
         case $comm in
+        # The holder of the parent user namespace is the user's, not a
+        # pod's: it outlives the last pod by its linger, then exits
+        # (t_userns.sh checks that).
+        upod-userns) ;;
         upod-*) echo "$p $comm" ;;
         *) [ "$(readlink "/proc/$p/ns/user" 2>/dev/null || echo "$me")" = "$me" ] ||
             echo "$p $comm" ;;

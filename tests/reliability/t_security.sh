@@ -31,9 +31,13 @@ test_container_root_maps_to_the_user_only() {
     mkdir "$TESTDIR/vol"
     run_upod pod create --name maps
     assert_status 0
-    run_upod run --rm --pod maps -v "$TESTDIR/vol:/vol" --rootfs "$TESTDIR/rootfs" sh -c \
-        'cat /proc/self/uid_map; touch /vol/by-root'
+    run_upod run -d --name mapper --pod maps -v "$TESTDIR/vol:/vol" --rootfs "$TESTDIR/rootfs" sh -c \
+        'touch /vol/by-root; exec sleep 63'
     assert_status 0
+    wait_for 5 own_pgrep -xf 'sleep 63' >/dev/null || fail "the container did not start"
+    # Read from the host, which sees the host's ids (from inside, the map
+    # is relative to the parent user namespace: 0 is the parent's 0).
+    out=$(cat "/proc/$(own_pgrep -xf 'sleep 63' | head -n 1)/uid_map")
     local root_line
     root_line=$(awk '$1 == 0 {print $2, $3}' <<<"$out")
     assert_eq "$root_line" "$(id -u) 1" "what uid 0 maps to (uid_map: $out)"
