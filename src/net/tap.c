@@ -75,6 +75,12 @@ int tap_create_pod_interface(unsigned mtu, upod_error_t *err)
     snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", POD_TAP_NAME);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0)
         return upod_fail(err, errno, "cannot create %s in the pod (TUNSETIFF)", POD_TAP_NAME);
+    /* Persistent: the last close of a non-persistent tap unregisters the
+     * device there and then (about 20 ms of the keeper's exit, which
+     * `pod rm -f` waits for); a persistent one goes with its network
+     * namespace, which the kernel tears down in the background once the
+     * last fd (ours: a tap holds its namespace) is closed. Best effort. */
+    (void)ioctl(fd, TUNSETPERSIST, 1);
     int ifindex = (int)if_nametoindex(POD_TAP_NAME);
     if (ifindex == 0)
         return upod_fail(err, errno, "cannot find %s in the pod", POD_TAP_NAME);
