@@ -9,6 +9,32 @@
 # ranges for the test of a change of /etc/subuid.
 ALONE_TESTS=test_subuid_change_makes_a_new_parent
 
+# started_pod NAME [create options...]: created and started, or the test fails.
+started_pod() {
+    local name=$1
+    shift
+    run_upod pod create --name "$name" "$@"
+    assert_status 0
+    run_upod pod start "$name"
+    assert_status 0
+}
+
+# enter_sleeper POD SECONDS: `sleep SECONDS` entered into POD in the
+# background; its host pid in $sleeper, the background job in $sleeper_job
+# (stop_sleeper ends it).
+enter_sleeper() {
+    "$UPOD" pod enter "$1" sleep "$2" >/dev/null 2>&1 &
+    sleeper_job=$!
+    wait_for 5 own_pgrep -xf "sleep $2" >/dev/null || fail "no process entered into $1"
+    sleeper=$(own_pgrep -xf "sleep $2" | head -n 1)
+}
+
+stop_sleeper() {
+    kill "$sleeper_job" 2>/dev/null
+    wait "$sleeper_job" 2>/dev/null
+    return 0
+}
+
 # holder_pid: the running holder's pid, as `upod info` says ("" if none).
 holder_pid() {
     "$UPOD" info --format json | jq -r 'if .userNamespaces.holder.running then .userNamespaces.holder.pid else "" end'
@@ -54,10 +80,7 @@ test_pods_nest_in_one_parent_mapped_once() {
     wait_for 10 grep -q "Watches established" "$TESTDIR/inotify.err" || fail "inotifywait did not start"
     local p
     for p in nest1 nest2 nest3; do
-        run_upod pod create --name "$p"
-        assert_status 0
-        run_upod pod start "$p"
-        assert_status 0
+        started_pod "$p"
     done
     sleep 0.2
     kill "$watcher"
@@ -79,29 +102,16 @@ test_pods_nest_in_one_parent_mapped_once() {
     count=$(awk -F: -v u="$(id -un)" '$1 == u {print $3; exit}' /etc/subuid)
     assert_eq "$(map_inside nest1)" "0 0 1,1 1 $count" "nest1's map, relative to the parent"
     # The host sees the same ids as before the nesting: 0 is the user.
-    "$UPOD" pod enter nest1 sleep 30 &
-    local pid=$!
-    wait_for 5 own_pgrep -xf 'sleep 30' >/dev/null
-    local inner
-    inner=$(own_pgrep -xf 'sleep 30' | head -n 1)
-    assert_eq "$(awk 'NR == 1 {print $1, $2, $3}' "/proc/$inner/uid_map")" "0 $(id -u) 1" "host view"
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
+    enter_sleeper nest1 30
+    assert_eq "$(awk 'NR == 1 {print $1, $2, $3}' "/proc/$sleeper/uid_map")" "0 $(id -u) 1" "host view"
+    stop_sleeper
 }
 
 test_pod_cannot_reach_another_pod() {
-    run_upod pod create --name isoa
-    run_upod pod start isoa
-    assert_status 0
-    run_upod pod create --name isob
-    run_upod pod start isob
-    assert_status 0
-    "$UPOD" pod enter isob sleep 61 &
-    local bpid=$!
-    wait_for 5 own_pgrep -xf 'sleep 61' >/dev/null || fail "no process in isob"
-    local victim h
-    victim=$(own_pgrep -xf 'sleep 61' | head -n 1)
+    started_pod isoa
+    started_pod isob
+    enter_sleeper isob 61
+    local victim=$sleeper h
     h=$(holder_pid)
     # B's namespaces and the parent user namespace, handed (as a leak
     # would) to a root process of pod A, with full capabilities in A's
@@ -123,15 +133,11 @@ test_pod_cannot_reach_another_pod() {
     process_alive "$victim" || fail "pod A's kill -1 reached pod B's process"
     run_upod pod enter isob true
     assert_status 0
-    kill "$bpid" 2>/dev/null
-    wait "$bpid" 2>/dev/null
-    return 0
+    stop_sleeper
 }
 
 test_holder_killed_is_replaced() {
-    run_upod pod create --name kill1
-    run_upod pod start kill1
-    assert_status 0
+    started_pod kill1
     local h1 h2
     h1=$(holder_pid)
     [ -n "$h1" ] || fail "no holder"
@@ -139,9 +145,7 @@ test_holder_killed_is_replaced() {
     wait_for 5 sh -c "! kill -0 $h1 2>/dev/null" || fail "holder $h1 did not die"
     run_upod info --format json
     assert_eq "$(jq -r .userNamespaces.holder.running <<<"$out")" "false" "info after the holder died"
-    run_upod pod create --name kill2
-    run_upod pod start kill2
-    assert_status 0
+    started_pod kill2
     h2=$(holder_pid)
     [ -n "$h2" ] && [ "$h2" != "$h1" ] || fail "no new holder (was $h1, now '$h2')"
     # The first pod runs on in the namespace it has.
@@ -152,9 +156,7 @@ test_holder_killed_is_replaced() {
 }
 
 test_stale_record_is_not_trusted() {
-    run_upod pod create --name stale1
-    run_upod pod start stale1
-    assert_status 0
+    started_pod stale1
     local rec=$XDG_RUNTIME_DIR/upod/userns h1
     h1=$(holder_pid)
     # A reused pid: the record names another live process of the user,
@@ -169,25 +171,19 @@ test_stale_record_is_not_trusted() {
     kill -0 "$other" || fail "system migrate signalled a process that is not the holder"
     kill "$other"
     # A record of another boot: a new holder is made.
-    run_upod pod create --name stale2
-    run_upod pod start stale2
-    assert_status 0
+    started_pod stale2
     local h2
     h2=$(holder_pid)
     [ -n "$h2" ] && [ "$h2" != "$h1" ] || fail "no new holder after the reused pid"
     sed -i "s/^boot_id=.*/boot_id=00000000-0000-0000-0000-000000000000/" "$rec"
-    run_upod pod create --name stale3
-    run_upod pod start stale3
-    assert_status 0
+    started_pod stale3
     local h3
     h3=$(holder_pid)
     [ -n "$h3" ] && [ "$h3" != "$h2" ] || fail "a record of another boot was trusted"
 }
 
 test_system_migrate_stops_the_holder() {
-    run_upod pod create --name mig1
-    run_upod pod start mig1
-    assert_status 0
+    started_pod mig1
     local h
     h=$(holder_pid)
     [ -n "$h" ] || fail "no holder"
@@ -206,8 +202,7 @@ test_holder_exits_without_leases() {
     # Checked through its timer: a holder whose last pod went exits after
     # HOLDER_LINGER_MS (30 s); here its lease goes and it must still be
     # there at once, then gone within the linger plus a margin.
-    run_upod pod create --name linger1
-    run_upod pod start linger1
+    started_pod linger1
     local h
     h=$(holder_pid)
     [ -n "$h" ] || fail "no holder"
@@ -219,9 +214,7 @@ test_holder_exits_without_leases() {
 }
 
 test_keep_id_is_relative_to_the_parent() {
-    run_upod pod create --name keep1 --userns keep-id
-    run_upod pod start keep1
-    assert_status 0
+    started_pod keep1 --userns keep-id
     local u
     u=$(id -u)
     assert_eq "$("$UPOD" pod enter keep1 id -u)" "$u" "uid inside"
@@ -256,14 +249,9 @@ test_no_subids_single_mapping_nested() {
 # POD, as the host reads it ("inside outside count": outside is the first
 # subordinate uid).
 host_map_of() {
-    "$UPOD" pod enter "$1" sleep 62 &
-    local pid=$! inner line
-    wait_for 5 own_pgrep -xf 'sleep 62' >/dev/null || fail "no process in $1"
-    inner=$(own_pgrep -xf 'sleep 62' | head -n 1)
-    line=$(awk 'NR == 2 {print $1, $2, $3}' "/proc/$inner/uid_map")
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    echo "$line"
+    enter_sleeper "$1" 62
+    awk 'NR == 2 {print $1, $2, $3}' "/proc/$sleeper/uid_map"
+    stop_sleeper
 }
 
 test_subuid_change_makes_a_new_parent() {
@@ -271,18 +259,14 @@ test_subuid_change_makes_a_new_parent() {
     # alone, since every pod started meanwhile would see the move.
     [ -n "${UPOD_TEST_SUBID_SWITCH:-}" ] || fail "this test needs the runner's subid switch: run make check as root"
     trap 'sudo -n "$UPOD_TEST_SUBID_SWITCH" orig >/dev/null 2>&1; cleanup_pods' EXIT
-    run_upod pod create --name sub1
-    run_upod pod start sub1
-    assert_status 0
+    started_pod sub1
     local h1 before after start
     h1=$(holder_pid)
     before=$(host_map_of sub1)
     start=$(awk -F: -v u="$(id -un)" '$1 == u {print $2; exit}' /etc/subuid)
     assert_eq "$before" "1 $start 65536" "sub1's subordinate ids"
     sudo -n "$UPOD_TEST_SUBID_SWITCH" alt || fail "cannot move the subordinate ranges"
-    run_upod pod create --name sub2
-    run_upod pod start sub2
-    assert_status 0
+    started_pod sub2
     local h2
     h2=$(holder_pid)
     [ -n "$h2" ] && [ "$h2" != "$h1" ] || fail "no new holder after /etc/subuid changed"
