@@ -30,6 +30,7 @@ static const cmd_entry_t commands[] = {
     {"system", cmd_system, "Reset upod's per-user state (migrate)"},
     {"top", cmd_top, "Show a container's processes"},
     {"wait", cmd_wait, "Wait for containers to exit"},
+    {"unshare", cmd_unshare, "Run a command as root of your parent user namespace"},
     {"version", cmd_version, "Show upod's version and build information"},
 };
 

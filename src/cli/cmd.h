@@ -23,6 +23,7 @@ typedef struct {
 int cmd_version(int argc, char **argv, upod_error_t *err);
 int cmd_info(int argc, char **argv, upod_error_t *err);
 int cmd_system(int argc, char **argv, upod_error_t *err);
+int cmd_unshare(int argc, char **argv, upod_error_t *err);
 int cmd_pod(int argc, char **argv, upod_error_t *err);
 int cmd_ps(int argc, char **argv, upod_error_t *err);
 int cmd_port(int argc, char **argv, upod_error_t *err);

@@ -278,3 +278,29 @@ test_subuid_change_makes_a_new_parent() {
     assert_eq "$(host_map_of sub1)" "$before" "sub1 after the change"
     sudo -n "$UPOD_TEST_SUBID_SWITCH" orig || fail "cannot move the ranges back"
 }
+
+test_unshare_runs_in_the_parent() {
+    # A store operation's place: the parent, with no pod at all.
+    run_upod unshare cat /proc/self/uid_map
+    assert_status 0
+    local start count
+    start=$(awk -F: -v u="$(id -un)" '$1 == u {print $2; exit}' /etc/subuid)
+    count=$(awk -F: -v u="$(id -un)" '$1 == u {print $3; exit}' /etc/subuid)
+    assert_eq "$(awk '{printf "%s%s %s %s", (NR > 1 ? "," : ""), $1, $2, $3}' <<<"$out")" \
+        "0 $(id -u) 1,1 $start $count" "the parent's map"
+    run_upod unshare readlink /proc/self/ns/user
+    assert_eq "$out" "$(readlink "/proc/$(holder_pid)/ns/user")" "the holder's namespace"
+    run_upod unshare id -u
+    assert_eq "$out" "0" "uid in the parent"
+    # A file made there as a subordinate id is that id on the host.
+    run_upod unshare sh -c "touch '$TESTDIR/by-1000' && chown 1000:1000 '$TESTDIR/by-1000'"
+    assert_status 0
+    assert_eq "$(stat -c %u "$TESTDIR/by-1000")" "$((start + 999))" "owner on the host"
+    run_upod unshare rm -f "$TESTDIR/by-1000"
+    assert_status 0
+    run_upod unshare sh -c 'exit 3'
+    assert_status 3
+    run_upod unshare no-such-command-here
+    assert_status 127
+    assert_contains "$err" "executable file not found"
+}
